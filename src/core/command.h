@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ *
+ * Command table access and dispatch.  The table itself is data in
+ * core/commands.def; this module builds the lookup from it, enforces what
+ * every command shares (unknown command, arity, auth, key extraction), calls
+ * the handler, keeps statistics, and answers COMMAND introspection.
+ */
+#ifndef TERN_CORE_COMMAND_H
+#define TERN_CORE_COMMAND_H
+
+#include "server/server.h"
+
+/* Declarations of every handler named in the table. */
+#define CMD(name, proc, ...) commandProc proc;
+#define SUB(container, name, proc, ...) commandProc proc;
+#include "core/commands.def"
+#undef CMD
+#undef SUB
+
+/* Builds server.commands from the table.  Called once at startup. */
+void commandTableInit(void);
+/* Finds a top-level command by name (any case); NULL if unknown. */
+command *lookupCommandByName(const char *name, size_t len);
+/* Resolves argv[0] (and argv[1] for containers) to the command to run.
+ * Returns NULL when unknown. */
+command *lookupCommand(slice *argv, int argc);
+/* Runs the command in c->argv after all checks; replies errors itself. */
+void processCommand(client *c);
+/* Executes 'c->cmd' with statistics (used by processCommand and EXEC). */
+void callCommand(client *c);
+/* Resets INFO commandstats counters. */
+void commandResetStats(void);
+/* Iterates the table: calls 'fn' for every command and subcommand. */
+void commandForEach(void (*fn)(command *cmd, void *priv), void *priv);
+/* Full name as Redis prints it in errors ("config|get"). */
+const char *commandFullName(const command *cmd);
+/* Keys of a command invocation: writes argv indexes into 'out' (capacity
+ * 'max'), returns the count, or -1 when the arguments make no sense. */
+int commandGetKeys(const command *cmd, slice *argv, int argc, int *out, int max);
+
+#endif

@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ *
+ * The keyspace: databases of kvobj entries, lookup with lazy expiry, and
+ * the operations every type uses to add, replace and delete keys.
+ */
+#ifndef TERN_CORE_DB_H
+#define TERN_CORE_DB_H
+
+#include "server/server.h"
+
+/* Creates server.dbnum empty databases. */
+void dbInitAll(void);
+/* Frees every database (shutdown under sanitizers). */
+void dbFreeAll(void);
+db *dbGet(int id);
+
+/* Lookup for reading: expires the key if due, counts a hit or a miss,
+ * refreshes the LRU clock.  Returns NULL when absent. */
+kvobj *lookupKeyRead(db *d, const char *key, size_t len);
+/* Lookup for writing: expires the key if due, no hit/miss stats. */
+kvobj *lookupKeyWrite(db *d, const char *key, size_t len);
+/* Raw lookup: no expiry, no stats (for introspection). */
+kvobj *dbFind(db *d, const char *key, size_t len);
+
+/* Convenience wrappers over the argv slice. */
+static inline kvobj *lookupRead(client *c, slice key) { return lookupKeyRead(c->db, key.ptr, key.len); }
+static inline kvobj *lookupWrite(client *c, slice key) { return lookupKeyWrite(c->db, key.ptr, key.len); }
+
+/* Looks up 'key' for reading; when it exists but is not of 'type', replies
+ * WRONGTYPE and sets '*wrongtype'.  Returns the kvobj or NULL. */
+kvobj *lookupReadTyped(client *c, slice key, int type, bool *wrongtype);
+kvobj *lookupWriteTyped(client *c, slice key, int type, bool *wrongtype);
+
+/* Adds 'kv' whose key must be absent.  The db owns it afterwards. */
+void dbAdd(db *d, kvobj *kv);
+/* Replaces 'old' (present in 'd') by 'kv' with the same key; frees 'old'
+ * (and its value unless 'keepOldValue'). */
+void dbReplace(db *d, kvobj *old, kvobj *kv, bool keepOldValue);
+/* Sets the key of 'kv' to 'kv', replacing any existing value (and its TTL,
+ * since 'kv' carries its own).  The db owns 'kv'. */
+void dbSet(db *d, kvobj *kv);
+/* Deletes the key; returns true when it existed.  'lazy' hands big values
+ * to the lazy-free thread. */
+bool dbDelete(db *d, const char *key, size_t len, bool lazy);
+/* Sets or removes the TTL of an existing key ('when' ms, -1 removes).
+ * Returns the possibly moved kvobj. */
+kvobj *dbSetExpire(db *d, kvobj *kv, long long when);
+/* True if 'kv' is logically expired at the current command time. */
+bool kvIsExpired(const kvobj *kv);
+/* Removes 'kv' because it expired (counts stats).  'kv' is invalid after. */
+void dbExpireKey(db *d, kvobj *kv);
+/* Empties one db ('id' >= 0) or all (-1); returns the keys removed. */
+long long dbEmpty(int id, bool async);
+/* Swaps two databases' contents. */
+void dbSwap(int a, int b);
+size_t dbSize(const db *d);
+
+/* Hook called whenever a key's value changes (WATCH, keyspace events and
+ * client-side caching attach here later). */
+void signalModifiedKey(client *c, db *d, const char *key, size_t len);
+
+/* Active expiry cycle, called from the cron: samples keys with a TTL and
+ * removes the expired ones within a CPU budget. */
+void activeExpireCycle(void);
+
+/* Hands a value to the lazy-free thread when it is big enough (UNLINK,
+ * FLUSHALL ASYNC); frees it inline otherwise. */
+void freeKvMaybeLazy(kvobj *kv, bool lazy);
+/* Frees a whole keyspace table off the main thread (FLUSHALL ASYNC). */
+void lazyfreeTable(hashtable *ht);
+void lazyfreeInit(void);
+void lazyfreeShutdown(void);
+size_t lazyfreePending(void);
+long long lazyfreedObjects(void);
+
+#endif

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ *
+ * Generic keyspace commands: DEL, UNLINK, EXISTS, TYPE, RENAME, COPY, KEYS,
+ * SCAN, RANDOMKEY, DBSIZE, FLUSHDB/FLUSHALL, TOUCH, SWAPDB, MOVE, OBJECT.
+ * They work on any type through kvobj and objTypeOps.
+ */
+#include <string.h>
+
+#include "core/args.h"
+#include "core/command.h"
+#include "core/db.h"
+#include "core/errors.h"
+#include "net/reply.h"
+
+/* DEL and UNLINK: 'lazy' hands big values to the lazy-free thread. */
+static void delGeneric(client *c, bool lazy) {
+    long long deleted = 0;
+    for (int j = 1; j < c->argc; j++) {
+        slice k = c->argv[j];
+        kvobj *kv = lookupWrite(c, k);
+        if (!kv) continue;
+        if (dbDelete(c->db, k.ptr, k.len, lazy)) {
+            signalModifiedKey(c, c->db, k.ptr, k.len);
+            deleted++;
+        }
+    }
+    addReplyLongLong(c, deleted);
+}
+
+void delCommand(client *c) { delGeneric(c, server.lazyfreeLazyUserDel); }

@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ *
+ * Allocation wrapper: counts usable bytes and aborts on exhaustion.  See
+ * alloc.h for the contract.
+ */
+#include "ds/alloc.h"
+
+#include <malloc.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static _Atomic size_t usedMemory;
+
+static void outOfMemory(size_t size) {
+    char msg[128];
+    int n = snprintf(msg, sizeof(msg), "tern: out of memory allocating %zu bytes\n", size);
+    if (n > 0 && write(STDERR_FILENO, msg, (size_t)n) < 0) { /* nothing left to do */
+    }
+    abort();
+}
+
+void *ttrymalloc(size_t size) {
+    void *p = malloc(size ? size : 1);
+    if (p) atomic_fetch_add_explicit(&usedMemory, malloc_usable_size(p), memory_order_relaxed);
+    return p;
+}
+
+void *tmalloc(size_t size) {
+    void *p = ttrymalloc(size);
+    if (!p) outOfMemory(size);
+    return p;
+}
+
+void *tcalloc(size_t size) {
+    void *p = calloc(1, size ? size : 1);
+    if (!p) outOfMemory(size);
+    atomic_fetch_add_explicit(&usedMemory, malloc_usable_size(p), memory_order_relaxed);
+    return p;
+}
+
+void *ttryrealloc(void *ptr, size_t size) {
+    if (!ptr) return ttrymalloc(size);
+    size_t old = malloc_usable_size(ptr);
+    void *p = realloc(ptr, size ? size : 1);
+    if (!p) return NULL;
+    size_t now = malloc_usable_size(p);
+    if (now >= old)
+        atomic_fetch_add_explicit(&usedMemory, now - old, memory_order_relaxed);
+    else
+        atomic_fetch_sub_explicit(&usedMemory, old - now, memory_order_relaxed);
+    return p;
+}
+
+void *trealloc(void *ptr, size_t size) {
+    void *p = ttryrealloc(ptr, size);
+    if (!p) outOfMemory(size);
+    return p;
+}
+
+void tfree(void *ptr) {
+    if (!ptr) return;
+    atomic_fetch_sub_explicit(&usedMemory, malloc_usable_size(ptr), memory_order_relaxed);
+    free(ptr);
+}
+
+char *tmemdup(const void *p, size_t len) {
+    char *d = tmalloc(len + 1);
+    if (len) memcpy(d, p, len);
+    d[len] = '\0';
+    return d;
+}
+
+char *tstrdup(const char *s) { return tmemdup(s, strlen(s)); }
+
+size_t tallocSize(const void *ptr) { return ptr ? malloc_usable_size((void *)ptr) : 0; }
+
+size_t tallocUsedMemory(void) { return atomic_load_explicit(&usedMemory, memory_order_relaxed); }
+
+const char *tallocName(void) {
+#ifdef USE_JEMALLOC
+    return "jemalloc-5.3.0";
+#else
+    return "libc";
+#endif
+}

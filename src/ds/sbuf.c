@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ *
+ * sbuf implementation: see sbuf.h for layout and growth policy.
+ */
+#include "ds/sbuf.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ds/alloc.h"
+
+#define SBUF_GROW_LINEAR (1024 * 1024)
+
+static size_t growTarget(size_t need) {
+    if (need < SBUF_GROW_LINEAR) return need * 2 < 16 ? 16 : need * 2;
+    return need + SBUF_GROW_LINEAR;
+}
+
+sbuf *sbufNewCap(size_t cap) {
+    sbuf *s = tmalloc(sizeof(sbuf) + cap + 1);
+    s->len = 0;
+    s->cap = tallocSize(s) - sizeof(sbuf) - 1;
+    s->buf[0] = '\0';
+    return s;
+}
+
+sbuf *sbufNew(const void *p, size_t len) {
+    sbuf *s = tmalloc(sizeof(sbuf) + len + 1);
+    s->len = len;
+    s->cap = tallocSize(s) - sizeof(sbuf) - 1;
+    if (p)
+        memcpy(s->buf, p, len);
+    else
+        memset(s->buf, 0, len);
+    s->buf[len] = '\0';
+    return s;
+}
+
+sbuf *sbufTryNewZero(size_t len) {
+    if (len > SIZE_MAX - sizeof(sbuf) - 1) return NULL;
+    sbuf *s = ttrymalloc(sizeof(sbuf) + len + 1);
+    if (!s) return NULL;
+    s->len = len;
+    s->cap = tallocSize(s) - sizeof(sbuf) - 1;
+    memset(s->buf, 0, len + 1);
+    return s;
+}
+
+sbuf *sbufTryMakeRoom(sbuf *s, size_t extra) {
+    if (s->cap - s->len >= extra) return s;
+    if (extra > SIZE_MAX / 4 - s->len) return NULL;
+    size_t cap = growTarget(s->len + extra);
+    sbuf *n = ttryrealloc(s, sizeof(sbuf) + cap + 1);
+    if (!n) return NULL;
+    n->cap = tallocSize(n) - sizeof(sbuf) - 1;
+    return n;
+}
+
+sbuf *sbufMakeRoom(sbuf *s, size_t extra) {
+    if (s->cap - s->len >= extra) return s;
+    size_t cap = growTarget(s->len + extra);
+    s = trealloc(s, sizeof(sbuf) + cap + 1);
+    s->cap = tallocSize(s) - sizeof(sbuf) - 1;
+    return s;
+}
+
+sbuf *sbufCat(sbuf *s, const void *p, size_t len) {
+    s = sbufMakeRoom(s, len);
+    memcpy(s->buf + s->len, p, len);
+    s->len += len;
+    s->buf[s->len] = '\0';
+    return s;
+}
+
+sbuf *sbufCatStr(sbuf *s, const char *str) { return sbufCat(s, str, strlen(str)); }
+
+sbuf *sbufCatVPrintf(sbuf *s, const char *fmt, va_list ap) {
+    va_list cp;
+    va_copy(cp, ap);
+    int n = vsnprintf(s->buf + s->len, s->cap - s->len + 1, fmt, cp);
+    va_end(cp);
+    if (n < 0) return s;
+    if ((size_t)n > s->cap - s->len) {
+        s = sbufMakeRoom(s, (size_t)n);
+        vsnprintf(s->buf + s->len, s->cap - s->len + 1, fmt, ap);
+    }
+    s->len += (size_t)n;
+    return s;
+}
+
+sbuf *sbufCatPrintf(sbuf *s, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    s = sbufCatVPrintf(s, fmt, ap);
+    va_end(ap);
+    return s;
+}
+
+sbuf *sbufTryGrowZero(sbuf *s, size_t len) {
+    if (len <= s->len) return s;
+    size_t old = s->len;
+    sbuf *n = sbufTryMakeRoom(s, len - old);
+    if (!n) return NULL;
+    memset(n->buf + old, 0, len - old + 1);
+    n->len = len;
+    return n;
+}
+
+void sbufConsume(sbuf *s, size_t n) {
+    if (n >= s->len) {
+        s->len = 0;
+    } else {
+        memmove(s->buf, s->buf + n, s->len - n);
+        s->len -= n;
+    }
+    s->buf[s->len] = '\0';
+}
+
+void sbufSetLen(sbuf *s, size_t len) {
+    s->len = len;
+    s->buf[len] = '\0';
+}
+
+sbuf *sbufShrink(sbuf *s) {
+    if (s->cap - s->len <= s->len / 10) return s;
+    s = trealloc(s, sizeof(sbuf) + s->len + 1);
+    s->cap = tallocSize(s) - sizeof(sbuf) - 1;
+    return s;
+}
+
+void sbufFree(sbuf *s) { tfree(s); }
+
+size_t sbufAllocSize(const sbuf *s) { return tallocSize(s); }

@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ *
+ * Entry point: `tern-server [config-file] [--directive value ...]`.  The
+ * config file and the options are joined into one config text (options
+ * last, so they win) and loaded through the same parser, as redis-server
+ * does.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "server/config.h"
+#include "server/lifecycle.h"
+#include "server/server.h"
+
+static void usage(void) {
+    fprintf(stderr,
+            "Usage: ./tern-server [/path/to/redis.conf] [options] [-]\n"
+            "       ./tern-server - (read config from stdin)\n"
+            "       ./tern-server -v or --version\n"
+            "       ./tern-server -h or --help\n\n"
+            "Examples:\n"
+            "       ./tern-server (run the server with default conf)\n"
+            "       ./tern-server /etc/redis/6379.conf\n"
+            "       ./tern-server --port 7777\n"
+            "       ./tern-server /etc/myredis.conf --loglevel verbose\n");
+    exit(1);
+}
+
+/* Appends 'arg' to 's' quoted so the config parser reads it back intact. */
+static sbuf *catQuoted(sbuf *s, const char *arg) {
+    s = sbufCat(s, "\"", 1);
+    for (const char *p = arg; *p; p++) {
+        unsigned char ch = (unsigned char)*p;
+        if (ch == '"' || ch == '\\')
+            s = sbufCatPrintf(s, "\\%c", ch);
+        else if (ch == '\n')
+            s = sbufCatStr(s, "\\n");
+        else if (ch == '\r')
+            s = sbufCatStr(s, "\\r");
+        else if (ch < 32 || ch >= 127)
+            s = sbufCatPrintf(s, "\\x%02x", ch);
+        else
+            s = sbufCat(s, p, 1);
+    }
+    return sbufCat(s, "\"", 1);
+}
+
+int main(int argc, char **argv) {
+    configInitDefaults();
+    sbuf *text = sbufNewCap(256);
+    int j = 1;
+    if (argc >= 2) {
+        if (strcmp(argv[1], "-v") == 0 || strcmp(argv[1], "--version") == 0) {
+            printf("Tern server v=%s (speaks Redis %s) bits=64\n", TERN_OWN_VERSION, TERN_VERSION);
+            return 0;
+        }
+        if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) usage();
+        if (argv[1][0] != '-' || (argv[1][1] == '\0')) {
+            configLoadFile(argv[1], &text);
+            text = sbufCat(text, "\n", 1);
+            if (strcmp(argv[1], "-") != 0) {
+                char *abs = realpath(argv[1], NULL);
+                server.configfile = abs ? tstrdup(abs) : NULL;
+                free(abs);
+            }
+            j = 2;
+        }
+    }
+    /* "--name a b --other c" becomes lines "name a b" / "other c". */
+    bool first = true;
+    for (; j < argc; j++) {
+        if (argv[j][0] == '-' && argv[j][1] == '-' && argv[j][2] != '\0') {
+            if (!first) text = sbufCat(text, "\n", 1);
+            text = sbufCatStr(text, argv[j] + 2);
+            first = false;
+        } else {
+            text = sbufCat(text, " ", 1);
+            text = catQuoted(text, argv[j]);
+        }
+    }
+    text = sbufCat(text, "\n", 1);
+    configLoadText(text->buf, server.configfile);
+    sbufFree(text);
+
+    if (initServer() == C_ERR) return 1;
+    serverLog(LL_NOTICE, "Tern %s (Redis %s compatible) started, pid=%d, port=%d", TERN_OWN_VERSION,
+              TERN_VERSION, (int)server.pid, server.port);
+    serverLog(LL_NOTICE, "Ready to accept connections");
+    runServer();
+    exitServer(0);
+}

@@ -1,0 +1,552 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ *
+ * Client connections: listeners, accept, the read -> parse -> execute path
+ * and the write path.
+ *
+ * Reads: each readable event reads up to 16 KB, or, while a big bulk
+ * argument is arriving, up to as many bytes as the query buffer already
+ * holds (so the buffer at most doubles per read and never grows ahead of
+ * the data that really arrived).  Every complete command in the buffer is
+ * executed before returning to the loop (pipelining); the consumed prefix is
+ * dropped once at the end.
+ *
+ * Writes: replies collect in the client's buffers and the client joins the
+ * pending-write list.  Before the loop sleeps, each pending client gets one
+ * writev of everything it has; only a client whose socket is full gets a
+ * writable handler.  So a pipeline of 10,000 commands read in one batch is
+ * answered with a handful of syscalls.
+ */
+#include "net/conn.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "core/command.h"
+#include "core/db.h"
+#include "ds/numfmt.h"
+#include "net/reply.h"
+
+#define MAX_WRITE_PER_EVENT (1024 * 1024)
+#define MAX_ACCEPTS_PER_CALL 1000
+#define WRITE_IOV_MAX 64
+
+static void readQueryFromClient(eventLoop *el, int fd, void *data, int mask);
+static void sendReplyToClient(eventLoop *el, int fd, void *data, int mask);
+
+/* ---- sockets ---- */
+
+static int setNonBlock(int fd) {
+    int flags = fcntl(fd, F_GETFL);
+    if (flags == -1) return -1;
+    return fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+}
+
+void setKeepAlive(int fd, int interval) {
+    int yes = 1;
+    setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &yes, sizeof(yes));
+    if (interval <= 0) return;
+    int idle = interval, intvl = interval / 3 ? interval / 3 : 1, cnt = 3;
+    setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof(idle));
+    setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl, sizeof(intvl));
+    setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof(cnt));
+}
+
+static void acceptHandler(eventLoop *el, int fd, void *data, int mask);
+
+static int listenTcp(const char *addr) {
+    bool v6 = strchr(addr, ':') != NULL;
+    const char *a = addr;
+    if (a[0] == '-') a++; /* "-::1" means optional in redis.conf */
+    int fd = socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd == -1) return -1;
+    int yes = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+    int rc;
+    if (v6) {
+        struct sockaddr_in6 sa = {0};
+        sa.sin6_family = AF_INET6;
+        sa.sin6_port = htons((uint16_t)server.port);
+        setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &yes, sizeof(yes));
+        if (inet_pton(AF_INET6, strcmp(a, "*") == 0 ? "::" : a, &sa.sin6_addr) != 1) {
+            close(fd);
+            errno = EINVAL;
+            return -1;
+        }
+        rc = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
+    } else {
+        struct sockaddr_in sa = {0};
+        sa.sin_family = AF_INET;
+        sa.sin_port = htons((uint16_t)server.port);
+        if (inet_pton(AF_INET, strcmp(a, "*") == 0 ? "0.0.0.0" : a, &sa.sin_addr) != 1) {
+            close(fd);
+            errno = EINVAL;
+            return -1;
+        }
+        rc = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
+    }
+    if (rc == -1 || listen(fd, server.tcpBacklog) == -1 || setNonBlock(fd) == -1) {
+        int e = errno;
+        close(fd);
+        errno = e;
+        return -1;
+    }
+    return fd;
+}
+
+static int listenUnix(const char *path, unsigned int perm) {
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd == -1) return -1;
+    struct sockaddr_un sa = {0};
+    sa.sun_family = AF_UNIX;
+    if (strlen(path) >= sizeof(sa.sun_path)) {
+        close(fd);
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    strcpy(sa.sun_path, path);
+    unlink(path);
+    if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == -1 ||
+        listen(fd, server.tcpBacklog) == -1 || setNonBlock(fd) == -1) {
+        int e = errno;
+        close(fd);
+        errno = e;
+        return -1;
+    }
+    if (perm) chmod(path, perm);
+    return fd;
+}
+
+int listenAll(void) {
+    server.ipfdCount = 0;
+    if (server.port != 0) {
+        for (int j = 0; j < server.bindaddrCount; j++) {
+            const char *addr = server.bindaddr[j];
+            int fd = listenTcp(addr);
+            if (fd == -1) {
+                if (addr[0] == '-') continue; /* optional address */
+                serverLog(LL_WARNING, "Could not create server TCP listening socket %s:%d: %s",
+                          addr, server.port, strerror(errno));
+                return C_ERR;
+            }
+            server.ipfd[server.ipfdCount++] = fd;
+            loopAddFile(server.el, fd, LOOP_READABLE, acceptHandler, NULL);
+        }
+    }
+    server.sofd = -1;
+    if (server.unixsocket) {
+        server.sofd = listenUnix(server.unixsocket, server.unixsocketperm);
+        if (server.sofd == -1) {
+            serverLog(LL_WARNING, "Failed opening Unix socket: %s", strerror(errno));
+            return C_ERR;
+        }
+        loopAddFile(server.el, server.sofd, LOOP_READABLE, acceptHandler, NULL);
+    }
+    if (server.ipfdCount == 0 && server.sofd == -1) {
+        serverLog(LL_WARNING, "Configured to not listen anywhere, exiting.");
+        return C_ERR;
+    }
+    return C_OK;
+}
+
+void closeListeners(void) {
+    for (int j = 0; j < server.ipfdCount; j++) {
+        loopDelFile(server.el, server.ipfd[j], LOOP_READABLE);
+        close(server.ipfd[j]);
+    }
+    server.ipfdCount = 0;
+    if (server.sofd != -1) {
+        loopDelFile(server.el, server.sofd, LOOP_READABLE);
+        close(server.sofd);
+        if (server.unixsocket) unlink(server.unixsocket);
+        server.sofd = -1;
+    }
+}
+
+static void formatAddr(const struct sockaddr_storage *sa, char *out, size_t cap) {
+    char ip[INET6_ADDRSTRLEN] = "?";
+    int port = 0;
+    if (sa->ss_family == AF_INET) {
+        const struct sockaddr_in *s = (const struct sockaddr_in *)sa;
+        inet_ntop(AF_INET, &s->sin_addr, ip, sizeof(ip));
+        port = ntohs(s->sin_port);
+    } else if (sa->ss_family == AF_INET6) {
+        const struct sockaddr_in6 *s = (const struct sockaddr_in6 *)sa;
+        inet_ntop(AF_INET6, &s->sin6_addr, ip, sizeof(ip));
+        port = ntohs(s->sin6_port);
+    }
+    snprintf(out, cap, "%s:%d", ip, port);
+}
+
+static void acceptHandler(eventLoop *el, int lfd, void *data, int mask) {
+    for (int n = 0; n < MAX_ACCEPTS_PER_CALL; n++) {
+        struct sockaddr_storage sa;
+        socklen_t salen = sizeof(sa);
+        int fd = accept4(lfd, (struct sockaddr *)&sa, &salen, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd == -1) {
+            if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+                serverLog(LL_VERBOSE, "Accepting client connection: %s", strerror(errno));
+            return;
+        }
+        bool isUnix = lfd == server.sofd;
+        if (server.numClients >= server.maxclients) {
+            static const char err[] = "-ERR max number of clients reached\r\n";
+            if (write(fd, err, sizeof(err) - 1) < 0) { /* the client is gone anyway */
+            }
+            close(fd);
+            server.stat.rejectedConn++;
+            continue;
+        }
+        if (!isUnix) {
+            int yes = 1;
+            setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof(yes));
+            if (server.tcpkeepalive) setKeepAlive(fd, server.tcpkeepalive);
+        }
+        client *c = createClient(fd);
+        if (!c) {
+            close(fd);
+            continue;
+        }
+        if (isUnix) {
+            c->flags |= CLIENT_UNIX_SOCKET;
+            snprintf(c->addr, sizeof(c->addr), "%s:0", server.unixsocket);
+            snprintf(c->laddr, sizeof(c->laddr), "%s:0", server.unixsocket);
+        } else {
+            formatAddr(&sa, c->addr, sizeof(c->addr));
+            struct sockaddr_storage la;
+            socklen_t lalen = sizeof(la);
+            if (getsockname(fd, (struct sockaddr *)&la, &lalen) == 0)
+                formatAddr(&la, c->laddr, sizeof(c->laddr));
+        }
+        server.stat.numConnections++;
+    }
+}
+
+/* ---- client lifecycle ---- */
+
+client *createClient(int fd) {
+    /* Not zeroed as a whole: the 16 KB reply buffer stays untouched (and so
+     * costs no resident memory) until the client is answered. */
+    client *c = tmalloc(sizeof(client));
+    memset(c, 0, offsetof(client, buf));
+    c->fd = fd;
+    if (fd >= 0 && loopAddFile(server.el, fd, LOOP_READABLE, readQueryFromClient, c) == -1) {
+        tfree(c);
+        return NULL;
+    }
+    c->id = ++server.nextClientId;
+    c->resp = 2;
+    c->db = &server.dbs[0];
+    c->querybuf = sbufNewCap(0);
+    respParserInit(&c->parser);
+    c->ctime = c->lastInteraction = server.unixtimeMs;
+    if (!server.requirepass) c->flags |= CLIENT_AUTHENTICATED;
+    if (fd < 0) {
+        c->flags |= CLIENT_FAKE | CLIENT_AUTHENTICATED;
+        return c;
+    }
+    c->next = server.clients;
+    if (server.clients) server.clients->prev = c;
+    server.clients = c;
+    server.numClients++;
+    return c;
+}
+
+static void freeReplyBlocks(client *c) {
+    replyBlock *b = c->replyHead;
+    while (b) {
+        replyBlock *n = b->next;
+        tfree(b);
+        b = n;
+    }
+    c->replyHead = c->replyTail = NULL;
+    c->replyBytes = 0;
+}
+
+static void removeFromPending(client *c) {
+    if (!c->inPendingList) return;
+    client **link = &server.pendingWrites;
+    while (*link && *link != c) link = &(*link)->pendingNext;
+    if (*link) *link = c->pendingNext;
+    c->inPendingList = false;
+}
+
+void freeClient(client *c) {
+    if (server.currentClient == c) {
+        freeClientAsync(c);
+        return;
+    }
+    if (c->fd >= 0) {
+        loopDelFile(server.el, c->fd, LOOP_READABLE | LOOP_WRITABLE);
+        close(c->fd);
+        if (c->prev)
+            c->prev->next = c->next;
+        else
+            server.clients = c->next;
+        if (c->next) c->next->prev = c->prev;
+        server.numClients--;
+    }
+    removeFromPending(c);
+    sbufFree(c->querybuf);
+    respParserFree(&c->parser);
+    tfree(c->argv);
+    freeReplyBlocks(c);
+    sbufFree(c->name);
+    sbufFree(c->libName);
+    sbufFree(c->libVer);
+    tfree(c);
+}
+
+static void addToPending(client *c) {
+    if (c->inPendingList) return;
+    c->inPendingList = true;
+    c->pendingNext = server.pendingWrites;
+    server.pendingWrites = c;
+}
+
+void freeClientAsync(client *c) {
+    c->flags |= CLIENT_CLOSE_ASAP;
+    addToPending(c);
+}
+
+void clientInstallWriteHandler(client *c) {
+    if (c->fd < 0) return;
+    addToPending(c);
+}
+
+size_t clientOutputBytes(const client *c) { return c->bufpos + c->replyBytes; }
+
+/* ---- reading ---- */
+
+static void processInputBuffer(client *c) {
+    respLimits lim;
+    lim.maxBulkLen = server.protoMaxBulkLen;
+    while (!(c->flags & (CLIENT_CLOSE_AFTER_REPLY | CLIENT_CLOSE_ASAP))) {
+        size_t avail = c->querybuf->len - c->qpos;
+        if (avail == 0) break;
+        char *start = c->querybuf->buf + c->qpos;
+        lim.authenticated = (c->flags & CLIENT_AUTHENTICATED) != 0;
+        int r = respParse(&c->parser, start, avail, &lim);
+        if (r == RESP_MORE) break;
+        if (r == RESP_ERR) {
+            serverLog(LL_VERBOSE, "Protocol error (%s) from client: id=%llu addr=%s",
+                      c->parser.error, (unsigned long long)c->id, c->addr);
+            addReplyError(c, c->parser.error);
+            c->flags |= CLIENT_CLOSE_AFTER_REPLY;
+            c->qpos = c->querybuf->len;
+            respParserReset(&c->parser);
+            break;
+        }
+        if (r == RESP_EMPTY) {
+            c->qpos += c->parser.consumed;
+            respParserReset(&c->parser);
+            continue;
+        }
+        int argc = c->parser.argc;
+        if (argc > c->argvcap) {
+            c->argvcap = argc < 16 ? 16 : argc;
+            tfree(c->argv);
+            c->argv = tmalloc(sizeof(slice) * (size_t)c->argvcap);
+        }
+        for (int j = 0; j < argc; j++) {
+            c->argv[j].ptr = start + c->parser.args[j].off;
+            c->argv[j].len = c->parser.args[j].len;
+        }
+        c->argc = argc;
+        c->qpos += c->parser.consumed;
+        respParserReset(&c->parser);
+        if (c->parser.argcap > 1024 && argc <= 1024) {
+            /* Give back the slot array of a huge command. */
+            respParserFree(&c->parser);
+        }
+        processCommand(c);
+        c->argc = 0;
+    }
+    if (c->qpos) {
+        sbufConsume(c->querybuf, c->qpos);
+        c->qpos = 0;
+    }
+}
+
+static void readQueryFromClient(eventLoop *el, int fd, void *data, int mask) {
+    client *c = data;
+    if (c->flags & (CLIENT_CLOSE_ASAP | CLIENT_CLOSE_AFTER_REPLY)) return;
+    size_t readlen = READ_CHUNK_BYTES;
+    size_t pending = respPendingBulk(&c->parser, c->querybuf->len - c->qpos);
+    if (pending > readlen) {
+        /* A big argument is arriving: read as much as we already hold, so
+         * memory follows the bytes that came, not the length announced. */
+        size_t have = c->querybuf->len;
+        if (have > readlen) readlen = have;
+        if (readlen > pending) readlen = pending;
+    }
+    sbuf *q = sbufTryMakeRoom(c->querybuf, readlen);
+    if (!q) {
+        serverLog(LL_WARNING, "Closing client id=%llu: out of memory for the query buffer",
+                  (unsigned long long)c->id);
+        freeClient(c);
+        return;
+    }
+    c->querybuf = q;
+    ssize_t n = read(fd, q->buf + q->len, readlen);
+    if (n == -1) {
+        if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return;
+        serverLog(LL_VERBOSE, "Reading from client: %s", strerror(errno));
+        freeClient(c);
+        return;
+    }
+    if (n == 0) {
+        serverLog(LL_VERBOSE, "Client closed connection id=%llu addr=%s",
+                  (unsigned long long)c->id, c->addr);
+        freeClient(c);
+        return;
+    }
+    q->len += (size_t)n;
+    q->buf[q->len] = '\0';
+    c->lastInteraction = server.unixtimeMs;
+    server.stat.netInputBytes += n;
+    if ((long long)q->len > server.clientMaxQuerybufLen) {
+        serverLog(LL_WARNING,
+                  "Closing client that reached max query buffer length: id=%llu addr=%s "
+                  "(qbuf initial bytes: ...)",
+                  (unsigned long long)c->id, c->addr);
+        server.stat.clientQbufLimitDisconnections++;
+        freeClient(c);
+        return;
+    }
+    server.currentClient = c;
+    processInputBuffer(c);
+    server.currentClient = NULL;
+    if (c->flags & CLIENT_CLOSE_ASAP) freeClient(c);
+}
+
+/* ---- writing ---- */
+
+/* Writes as much pending output as the socket takes.  Returns C_ERR when
+ * the client was freed. */
+static int writeToClient(client *c) {
+    size_t total = 0;
+    while (c->bufpos > 0 || c->replyHead) {
+        struct iovec iov[WRITE_IOV_MAX];
+        int cnt = 0;
+        size_t offset = c->sentlen;
+        if (c->bufpos > 0) {
+            iov[cnt].iov_base = c->buf + offset;
+            iov[cnt].iov_len = c->bufpos - offset;
+            cnt++;
+            offset = 0;
+        }
+        for (replyBlock *b = c->replyHead; b && cnt < WRITE_IOV_MAX; b = b->next) {
+            if (b->used == offset) {
+                offset = 0;
+                continue;
+            }
+            iov[cnt].iov_base = b->data + offset;
+            iov[cnt].iov_len = b->used - offset;
+            cnt++;
+            offset = 0;
+        }
+        if (cnt == 0) {
+            freeReplyBlocks(c); /* only empty blocks were left */
+            c->sentlen = 0;
+            break;
+        }
+        ssize_t n = writev(c->fd, iov, cnt);
+        if (n <= 0) {
+            if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) break;
+            serverLog(LL_VERBOSE, "Error writing to client: %s", strerror(errno));
+            freeClient(c);
+            return C_ERR;
+        }
+        total += (size_t)n;
+        server.stat.netOutputBytes += n;
+        size_t left = (size_t)n;
+        if (c->bufpos > 0) {
+            size_t pend = c->bufpos - c->sentlen;
+            if (left >= pend) {
+                left -= pend;
+                c->bufpos = 0;
+                c->sentlen = 0;
+            } else {
+                c->sentlen += left;
+                left = 0;
+            }
+        }
+        while (left > 0 || (c->replyHead && c->replyHead->used == c->sentlen && c->bufpos == 0)) {
+            replyBlock *b = c->replyHead;
+            if (!b) break;
+            size_t pend = b->used - c->sentlen;
+            if (left >= pend) {
+                left -= pend;
+                c->replyBytes -= b->used;
+                c->replyHead = b->next;
+                if (!c->replyHead) c->replyTail = NULL;
+                tfree(b);
+                c->sentlen = 0;
+            } else {
+                c->sentlen += left;
+                left = 0;
+            }
+        }
+        if (total >= MAX_WRITE_PER_EVENT) break;
+    }
+    if (total) c->lastInteraction = server.unixtimeMs;
+    if (c->bufpos == 0 && !c->replyHead) {
+        c->sentlen = 0;
+        if (loopFileMask(server.el, c->fd) & LOOP_WRITABLE)
+            loopDelFile(server.el, c->fd, LOOP_WRITABLE);
+        if (c->flags & CLIENT_CLOSE_AFTER_REPLY) {
+            freeClient(c);
+            return C_ERR;
+        }
+    }
+    return C_OK;
+}
+
+static void sendReplyToClient(eventLoop *el, int fd, void *data, int mask) {
+    writeToClient((client *)data);
+}
+
+void handleClientsBeforeSleep(void) {
+    while (server.pendingWrites) {
+        client *c = server.pendingWrites;
+        server.pendingWrites = c->pendingNext;
+        c->inPendingList = false;
+        if (c->flags & CLIENT_CLOSE_ASAP) {
+            freeClient(c);
+            continue;
+        }
+        if (writeToClient(c) == C_ERR) continue;
+        if ((c->bufpos > 0 || c->replyHead) && !(loopFileMask(server.el, c->fd) & LOOP_WRITABLE)) {
+            if (loopAddFile(server.el, c->fd, LOOP_WRITABLE, sendReplyToClient, c) == -1)
+                freeClient(c);
+        }
+    }
+}
+
+void clientsCron(void) {
+    long long now = server.unixtimeMs;
+    client *c = server.clients;
+    while (c) {
+        client *next = c->next;
+        if (server.maxidletime && !(c->flags & CLIENT_CLOSE_ASAP) &&
+            now - c->lastInteraction > server.maxidletime * 1000) {
+            serverLog(LL_VERBOSE, "Closing idle client");
+            freeClient(c);
+        } else if (c->querybuf->len == 0 && c->querybuf->cap > 64 * 1024 &&
+                   now - c->lastInteraction > 2000) {
+            sbufFree(c->querybuf);
+            c->querybuf = sbufNewCap(0);
+        }
+        c = next;
+    }
+}

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ *
+ * Connections: listening sockets, accept, the client lifecycle, reading and
+ * parsing queries, and writing replies back.
+ */
+#ifndef TERN_NET_CONN_H
+#define TERN_NET_CONN_H
+
+#include "server/server.h"
+
+/* Opens the TCP and Unix listeners from the config.  Returns C_OK or C_ERR
+ * (logged). */
+int listenAll(void);
+void closeListeners(void);
+/* Creates a client for an accepted socket 'fd' (or -1 for a fake client). */
+client *createClient(int fd);
+/* Frees the client now (closes the socket).  Safe only outside its own
+ * handler; otherwise use freeClientAsync. */
+void freeClient(client *c);
+/* Marks 'c' to be freed at the next safe point. */
+void freeClientAsync(client *c);
+/* Called by the reply layer when a client gains output. */
+void clientInstallWriteHandler(client *c);
+/* Before sleeping: writes pending replies, frees clients marked to close. */
+void handleClientsBeforeSleep(void);
+/* Cron work on clients: idle timeouts, buffer shrinking. */
+void clientsCron(void);
+/* Total bytes a client holds for output (static buffer + blocks). */
+size_t clientOutputBytes(const client *c);
+/* Formats one CLIENT LIST line for 'c' into 's'. */
+sbuf *catClientInfo(sbuf *s, client *c);
+/* Sets the TCP keepalive on a socket. */
+void setKeepAlive(int fd, int interval);
+
+#endif

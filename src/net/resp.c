@@ -1,0 +1,251 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ *
+ * RESP request parsing.  See resp.h for the contract.  The state machine:
+ *
+ *   START --'*'--> COUNT line --> ARGHDR ('$' line) --> ARGBODY --+
+ *     |                             ^                             |
+ *     |                             +------- more args -----------+
+ *     +--other--> INLINE line (split with quoting rules)
+ *
+ * Error texts and limits follow Redis 7.0 exactly, since clients and test
+ * suites match on them.
+ */
+#include "net/resp.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ds/alloc.h"
+#include "ds/numfmt.h"
+
+enum { ST_START, ST_ARGHDR, ST_ARGBODY };
+
+/* Redis 7 caps what an unauthenticated client may send. */
+#define RESP_UNAUTH_MAX_ARGS 10
+#define RESP_UNAUTH_MAX_BULK 16384
+
+void respParserInit(respParser *p) {
+    memset(p, 0, sizeof(*p));
+    p->bulkLen = -1;
+}
+
+void respParserFree(respParser *p) {
+    tfree(p->args);
+    p->args = NULL;
+    p->argcap = 0;
+}
+
+void respParserReset(respParser *p) {
+    p->state = ST_START;
+    p->isInline = false;
+    p->remaining = 0;
+    p->bulkLen = -1;
+    p->scanned = 0;
+    p->argc = 0;
+    p->consumed = 0;
+    p->error = NULL;
+}
+
+static int fail(respParser *p, const char *msg) {
+    p->error = msg;
+    return RESP_ERR;
+}
+
+/* Makes room for 'n' args; false if that is not possible. */
+static bool reserveArgs(respArg **args, int *cap, long long n) {
+    if (n <= *cap) return true;
+    long long want = *cap ? (long long)*cap * 2 : 8;
+    if (want < n) want = n;
+    if (want > INT_MAX) return false;
+    respArg *a = ttryrealloc(*args, sizeof(respArg) * (size_t)want);
+    if (!a) return false;
+    *args = a;
+    *cap = (int)want;
+    return true;
+}
+
+static bool isHex(char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+static int hexVal(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    return c - 'A' + 10;
+}
+
+static bool isSpace(char c) {
+    return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\v' || c == '\f';
+}
+
+int respSplitArgs(char *line, size_t len, respArg **args, int *cap) {
+    /* A NUL ends the line, as in Redis (which works on C strings). */
+    char *nul = memchr(line, '\0', len);
+    if (nul) len = (size_t)(nul - line);
+    size_t r = 0; /* read position */
+    int argc = 0;
+    while (1) {
+        while (r < len && isSpace(line[r])) r++;
+        if (r >= len) return argc;
+        size_t start = r, w = r; /* write position trails read position */
+        bool inq = false, insq = false, done = false;
+        while (!done) {
+            char ch = r < len ? line[r] : '\0';
+            char next = r + 1 < len ? line[r + 1] : '\0';
+            if (inq) {
+                if (ch == '\\' && next == 'x' && r + 3 < len && isHex(line[r + 2]) &&
+                    isHex(line[r + 3])) {
+                    line[w++] = (char)(hexVal(line[r + 2]) * 16 + hexVal(line[r + 3]));
+                    r += 3;
+                } else if (ch == '\\' && r + 1 < len) {
+                    r++;
+                    switch (line[r]) {
+                        case 'n': line[w++] = '\n'; break;
+                        case 'r': line[w++] = '\r'; break;
+                        case 't': line[w++] = '\t'; break;
+                        case 'b': line[w++] = '\b'; break;
+                        case 'a': line[w++] = '\a'; break;
+                        default: line[w++] = line[r]; break;
+                    }
+                } else if (ch == '"') {
+                    /* The closing quote must be followed by space or end. */
+                    if (r + 1 < len && !isSpace(next)) return -1;
+                    done = true;
+                } else if (r >= len) {
+                    return -1;
+                } else {
+                    line[w++] = ch;
+                }
+            } else if (insq) {
+                if (ch == '\\' && next == '\'') {
+                    r++;
+                    line[w++] = '\'';
+                } else if (ch == '\'') {
+                    if (r + 1 < len && !isSpace(next)) return -1;
+                    done = true;
+                } else if (r >= len) {
+                    return -1;
+                } else {
+                    line[w++] = ch;
+                }
+            } else {
+                if (r >= len || isSpace(ch)) {
+                    done = true;
+                } else if (ch == '"') {
+                    inq = true;
+                } else if (ch == '\'') {
+                    insq = true;
+                } else {
+                    line[w++] = ch;
+                }
+            }
+            if (r < len) r++;
+        }
+        if (!reserveArgs(args, cap, argc + 1)) return -1;
+        (*args)[argc].off = start;
+        (*args)[argc].len = w - start;
+        argc++;
+    }
+}
+
+static int parseInline(respParser *p, char *buf, size_t len) {
+    char *nl = memchr(buf, '\n', len);
+    if (!nl) {
+        if (len > RESP_INLINE_MAX) return fail(p, "ERR Protocol error: too big inline request");
+        p->scanned = len;
+        return RESP_MORE;
+    }
+    size_t linelen = (size_t)(nl - buf);
+    if (linelen && buf[linelen - 1] == '\r') linelen--;
+    int argc = respSplitArgs(buf, linelen, &p->args, &p->argcap);
+    if (argc < 0) return fail(p, "ERR Protocol error: unbalanced quotes in request");
+    p->consumed = (size_t)(nl - buf) + 1;
+    p->argc = argc;
+    return argc == 0 ? RESP_EMPTY : RESP_DONE;
+}
+
+/* Finds the "\r\n"-terminated line at 'buf+pos'.  Returns the offset of the
+ * '\r', or -1 (need more), or -2 (line too long). */
+static long findLine(const char *buf, size_t len, size_t pos) {
+    const char *cr = memchr(buf + pos, '\r', len - pos);
+    if (!cr) return len - pos > RESP_INLINE_MAX ? -2 : -1;
+    size_t off = (size_t)(cr - buf);
+    if (off + 1 >= len) return -1; /* the '\n' has not arrived */
+    return (long)off;
+}
+
+int respParse(respParser *p, char *buf, size_t len, const respLimits *lim) {
+    if (p->state == ST_START) {
+        if (len == 0) return RESP_MORE;
+        if (buf[0] != '*') {
+            p->isInline = true;
+            return parseInline(p, buf, len);
+        }
+        long cr = findLine(buf, len, 0);
+        if (cr == -2) return fail(p, "ERR Protocol error: too big mbulk count string");
+        if (cr == -1) return RESP_MORE;
+        long long n;
+        bool ok = numStrToLL(buf + 1, (size_t)cr - 1, &n);
+        if (!ok || n > INT_MAX || (!lim->authenticated && n > RESP_UNAUTH_MAX_ARGS))
+            return fail(p, "ERR Protocol error: invalid multibulk length");
+        p->scanned = (size_t)cr + 2;
+        if (n <= 0) {
+            p->consumed = p->scanned;
+            return RESP_EMPTY;
+        }
+        /* Reserve at most 1024 slots up front: the count is untrusted. */
+        if (!reserveArgs(&p->args, &p->argcap, n < 1024 ? n : 1024))
+            return fail(p, "ERR Protocol error: invalid multibulk length");
+        p->remaining = n;
+        p->argc = 0;
+        p->state = ST_ARGHDR;
+    }
+    while (p->remaining > 0) {
+        if (p->state == ST_ARGHDR) {
+            long cr = findLine(buf, len, p->scanned);
+            if (cr == -2) return fail(p, "ERR Protocol error: too big bulk count string");
+            if (cr == -1) return RESP_MORE;
+            if (buf[p->scanned] != '$') {
+                snprintf(p->errbuf, sizeof(p->errbuf), "ERR Protocol error: expected '$', got '%c'",
+                         buf[p->scanned]);
+                return fail(p, p->errbuf);
+            }
+            long long bl;
+            bool ok = numStrToLL(buf + p->scanned + 1, (size_t)cr - p->scanned - 1, &bl);
+            if (!ok || bl < 0 || bl > lim->maxBulkLen ||
+                (!lim->authenticated && bl > RESP_UNAUTH_MAX_BULK))
+                return fail(p, "ERR Protocol error: invalid bulk length");
+            p->scanned = (size_t)cr + 2;
+            p->bulkLen = bl;
+            p->state = ST_ARGBODY;
+        }
+        /* ST_ARGBODY: the bulk and its trailing CRLF must be complete. */
+        if (len - p->scanned < (size_t)p->bulkLen + 2) return RESP_MORE;
+        if (!reserveArgs(&p->args, &p->argcap, p->argc + 1))
+            return fail(p, "ERR Protocol error: invalid multibulk length");
+        p->args[p->argc].off = p->scanned;
+        p->args[p->argc].len = (size_t)p->bulkLen;
+        p->argc++;
+        p->scanned += (size_t)p->bulkLen + 2;
+        p->bulkLen = -1;
+        p->remaining--;
+        p->state = ST_ARGHDR;
+    }
+    p->consumed = p->scanned;
+    return RESP_DONE;
+}
+
+size_t respPendingBulk(const respParser *p, size_t len) {
+    if (p->state != ST_ARGBODY || p->bulkLen < 0) return 0;
+    size_t need = p->scanned + (size_t)p->bulkLen + 2;
+    return need > len ? need - len : 0;
+}
+
+size_t respEncodeHeader(char *dst, char type, long long n) {
+    dst[0] = type;
+    size_t l = numLLToStr(dst + 1, 24, n);
+    dst[l + 1] = '\r';
+    dst[l + 2] = '\n';
+    return l + 3;
+}

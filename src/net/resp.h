@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ *
+ * resp: the RESP request parser (multibulk and inline) and small encoding
+ * helpers.  No sockets, no globals: the parser is fed a byte range that
+ * starts at the first byte of the current command and keeps its progress
+ * in a respParser, so a command split across any number of reads is parsed
+ * in O(bytes) total, and fed again after more bytes arrive.
+ *
+ * Arguments are reported as (offset, length) pairs relative to the command
+ * start: the bytes stay in the caller's query buffer (zero copy), which may
+ * be reallocated between calls without invalidating anything.  Inline
+ * commands are unquoted in place (the unquoted form is never longer).
+ *
+ * Nothing is allocated for an argument until its bytes exist: a client that
+ * announces a 512 MB bulk and sends nothing costs only its parser state.
+ */
+#ifndef TERN_NET_RESP_H
+#define TERN_NET_RESP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define RESP_DONE 0 /* a whole command is parsed */
+#define RESP_MORE 1 /* need more bytes */
+#define RESP_ERR 2  /* protocol error: reply p->error and close */
+#define RESP_EMPTY 3 /* an empty command (blank line, "*0"): skip 'consumed' bytes */
+
+/* Longest line (inline command, or a count/length line) we accept. */
+#define RESP_INLINE_MAX (64 * 1024)
+
+typedef struct respArg {
+    size_t off;
+    size_t len;
+} respArg;
+
+typedef struct respLimits {
+    long long maxBulkLen; /* proto-max-bulk-len */
+    bool authenticated;   /* false: Redis 7's small pre-AUTH limits apply */
+} respLimits;
+
+typedef struct respParser {
+    int state;
+    bool isInline;
+    long long remaining; /* multibulk args still to read */
+    long long bulkLen;   /* length of the bulk being read, -1 when none */
+    size_t scanned;      /* parse position relative to the command start */
+    int argc;
+    int argcap;
+    respArg *args;     /* owned */
+    size_t consumed;   /* bytes of the finished command (after DONE/EMPTY) */
+    const char *error; /* message after RESP_ERR (points into errbuf or static) */
+    char errbuf[64];
+} respParser;
+
+/* Initialises 'p' (no allocation yet). */
+void respParserInit(respParser *p);
+/* Frees the argument array. */
+void respParserFree(respParser *p);
+/* Forgets the current command so the next call starts a new one. */
+void respParserReset(respParser *p);
+
+/* Parses from 'buf' (the first byte of the current command; 'len' bytes
+ * available).  Returns RESP_DONE (args in p->args[0..argc), p->consumed set),
+ * RESP_MORE, RESP_EMPTY (skip p->consumed bytes) or RESP_ERR (p->error is
+ * the Redis error text without the leading '-').  'buf' is modified in place
+ * for inline commands.  The argument array can grow to 'argc' entries; an
+ * allocation failure for an absurd count is reported as RESP_ERR. */
+int respParse(respParser *p, char *buf, size_t len, const respLimits *lim);
+
+/* Bytes still expected for the argument being read (0 when unknown), so
+ * the reader can size its next read without trusting the announced length. */
+size_t respPendingBulk(const respParser *p, size_t len);
+
+/* Writes "<type><n>\r\n" into 'dst' (at least 32 bytes) and returns its length. */
+size_t respEncodeHeader(char *dst, char type, long long n);
+
+/* Splits 'line' ('len' bytes) into arguments with redis-cli / inline quoting
+ * rules ("..." with \n \r \t \b \a \\ \" \xHH, '...' with \'), unquoting in
+ * place (a NUL byte ends the line, as in Redis).  Stores (offset,len) pairs
+ * in '*args' (grown with trealloc, capacity in '*cap'; the caller frees it)
+ * and returns the count, or -1 on unbalanced quotes. */
+int respSplitArgs(char *line, size_t len, respArg **args, int *cap);
+
+#endif
