@@ -12,6 +12,8 @@
 #include "core/db.h"
 
 #include "core/errors.h"
+#include "core/multi.h"
+#include "core/notify.h"
 #include "net/reply.h"
 
 static const void *kvEntryKey(const void *e, size_t *len) {
@@ -58,6 +60,7 @@ void dbExpireKey(db *d, kvobj *kv) {
     d->expires--;
     server.stat.expiredKeys++;
     freeKvMaybeLazy(kv, server.lazyfreeLazyUserDel);
+    notifyKeyspaceEvent(NOTIFY_EXPIRED, "expired", key, klen, d->id);
     signalModifiedKey(NULL, d, key, klen);
     if (key != small) tfree(key);
 }
@@ -188,7 +191,5 @@ void dbSwap(int a, int b) {
 
 void signalModifiedKey(client *c, db *d, const char *key, size_t len) {
     (void)c;
-    (void)d;
-    (void)key;
-    (void)len;
+    touchWatchedKey(d, key, len);
 }

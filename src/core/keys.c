@@ -10,6 +10,7 @@
 #include "core/command.h"
 #include "core/db.h"
 #include "core/errors.h"
+#include "core/notify.h"
 #include "net/reply.h"
 
 /* DEL and UNLINK: 'lazy' hands big values to the lazy-free thread. */
@@ -21,6 +22,7 @@ static void delGeneric(client *c, bool lazy) {
         if (!kv) continue;
         if (dbDelete(c->db, k.ptr, k.len, lazy)) {
             signalModifiedKey(c, c->db, k.ptr, k.len);
+            notifyKeyspaceEvent(NOTIFY_GENERIC, "del", k.ptr, k.len, c->db->id);
             deleted++;
         }
     }

@@ -31,8 +31,11 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "core/blocking.h"
 #include "core/command.h"
 #include "core/db.h"
+#include "core/multi.h"
+#include "core/pubsub.h"
 #include "ds/numfmt.h"
 #include "net/reply.h"
 
@@ -285,6 +288,9 @@ void freeClient(client *c) {
         freeClientAsync(c);
         return;
     }
+    blockingClientFree(c);
+    multiClientFree(c);
+    pubsubClientFree(c);
     if (c->fd >= 0) {
         loopDelFile(server.el, c->fd, LOOP_READABLE | LOOP_WRITABLE);
         close(c->fd);

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/blocking.h"
 #include "core/command.h"
 #include "core/db.h"
 #include "net/conn.h"
@@ -84,6 +85,7 @@ static long long serverCron(eventLoop *el, long long id, void *data) {
 }
 
 static void beforeSleep(eventLoop *el) {
+    blockingProcessReady();
     handleClientsBeforeSleep();
 }
 

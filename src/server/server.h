@@ -104,6 +104,10 @@ typedef struct client {
     struct client *prev, *next;           /* server.clients list */
     struct client *pendingNext;           /* pending write list */
     bool inPendingList;
+    /* Feature state, allocated on first use (NULL otherwise). */
+    struct blockState *bstate;   /* core/blocking.c */
+    struct multiState *mstate;   /* core/multi.c */
+    struct pubsubState *pstate;  /* core/pubsub.c */
     char buf[REPLY_CHUNK_BYTES];
 } client;
 

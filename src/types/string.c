@@ -15,6 +15,7 @@
 #include "core/command.h"
 #include "core/db.h"
 #include "core/errors.h"
+#include "core/notify.h"
 #include "ds/numfmt.h"
 #include "net/reply.h"
 
@@ -116,6 +117,8 @@ static void setGeneric(client *c, int flags, slice key, slice val, slice expireA
     else
         dbAdd(c->db, kv);
     signalModifiedKey(c, c->db, key.ptr, key.len);
+    notifyKeyspaceEvent(NOTIFY_STRING, "set", key.ptr, key.len, c->db->id);
+    if (when >= 0) notifyKeyspaceEvent(NOTIFY_GENERIC, "expire", key.ptr, key.len, c->db->id);
     if (intReply)
         addReplyLongLong(c, 1);
     else if (!(flags & SET_GET))
@@ -177,6 +180,7 @@ static void incrDecr(client *c, long long incr) {
             dbAdd(c->db, n);
     }
     signalModifiedKey(c, c->db, key.ptr, key.len);
+    notifyKeyspaceEvent(NOTIFY_STRING, "incrby", key.ptr, key.len, c->db->id);
     addReplyLongLong(c, value);
 }
 
