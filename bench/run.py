@@ -21,6 +21,7 @@ import argparse
 import csv
 import math
 import os
+import shlex
 import socket
 import statistics
 import subprocess
@@ -64,11 +65,12 @@ def log(msg):
 def parse_args(argv):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--server", required=True, help="tern-server binary")
+    p.add_argument("--server-args", default="", help="extra arguments for tern, one string")
     p.add_argument("--redis", default=servers.REFERENCE_BINARY, help="reference redis-server")
     p.add_argument("--benchmark", default="/usr/bin/redis-benchmark", help="redis-benchmark binary")
     p.add_argument("--tests", help="comma-separated subset of: " + ",".join(b.name for b in TESTS))
     p.add_argument("--pipelines", default="1,16", help="comma-separated -P depths (default 1,16)")
-    p.add_argument("--rounds", type=int, default=6, help="A/B rounds per test (default 6)")
+    p.add_argument("--rounds", type=int, default=10, help="A/B rounds per test (default 10)")
     p.add_argument("--clients", type=int, default=50, help="redis-benchmark -c (default 50)")
     p.add_argument("--seconds", type=float, default=0.5,
                    help="target duration of one run, sets -n (default 0.5)")
@@ -101,8 +103,10 @@ def parse_args(argv):
     return a
 
 
-def start(binary, name):
-    return servers.start_server(binary, SERVER_ARGS, name=name)
+def start(a, name):
+    if name == "tern":
+        return servers.start_server(a.server, SERVER_ARGS + shlex.split(a.server_args), name=name)
+    return servers.start_server(a.redis, SERVER_ARGS, name=name)
 
 
 def stop_all(started):
@@ -169,12 +173,11 @@ def throughput(a, tern, redis, deadline):
     results = {(b.name, p): {"tern": [], "redis": [], "ratio": []} for b, p in combos}
     done_rounds, error = 0, None
     for r in range(a.rounds):
-        if time.monotonic() > deadline:
-            log(f"time limit reached: stopping after {done_rounds} round(s)")
-            break
         log(f"round {r + 1}/{a.rounds}")
         try:
             for k, (bench, p) in enumerate(combos):
+                if time.monotonic() > deadline:
+                    raise TimeoutError
                 order = (tern, redis) if (r + k) % 2 == 0 else (redis, tern)
                 got = {s.name: run_benchmark(a, s, bench, p, sizes[bench.name, p]) for s in order}
                 res = results[bench.name, p]
@@ -184,15 +187,18 @@ def throughput(a, tern, redis, deadline):
         except BenchError as e:
             error = e
             break
+        except TimeoutError:
+            log(f"--max-seconds reached: stopping in round {r + 1}")
+            break
         done_rounds += 1
     return combos, sizes, results, done_rounds, unsupported, error
 
 
 def print_throughput(a, combos, sizes, results, rounds):
-    print(f"\nthroughput: redis-benchmark -c {a.clients}, {rounds} interleaved A/B round(s); "
+    print(f"\nthroughput: redis-benchmark -c {a.clients}, {rounds} full interleaved A/B round(s); "
           "ratio = median of per-round tern/redis")
     print(f"{'test':<14}{'P':>4}{'requests':>11}{'tern ops/s':>14}{'redis ops/s':>14}"
-          f"{'ratio':>8}  {'min..max':<12}")
+          f"{'ratio':>8}  {'min..max':<12}{'runs':>4}")
     ratios = []
     for bench, p in combos:
         res = results[bench.name, p]
@@ -202,7 +208,7 @@ def print_throughput(a, combos, sizes, results, rounds):
         ratios.append(ratio)
         print(f"{bench.name:<14}{p:>4}{sizes[bench.name, p]:>11,}{statistics.median(res['tern']):>14,.0f}"
               f"{statistics.median(res['redis']):>14,.0f}{ratio:>8.2f}  "
-              f"{min(res['ratio']):.2f}..{max(res['ratio']):.2f}")
+              f"{min(res['ratio']):.2f}..{max(res['ratio']):.2f}{len(res['ratio']):>6}")
     if ratios:
         gmean = math.exp(sum(math.log(x) for x in ratios) / len(ratios))
         print(f"geometric mean of {len(ratios)} ratios (tern/redis): {gmean:.2f}")
@@ -238,8 +244,8 @@ def load_keys(server, nkeys, batch=10_000):
 def memory(a, started):
     print(f"\nmemory: {a.keys:,} keys, 16-byte names, 32-byte values; RSS growth per key")
     per_key = {}
-    for name, binary in (("tern", a.server), ("redis", a.redis)):
-        s = start(binary, name)
+    for name in ("tern", "redis"):
+        s = start(a, name)
         started.append(s)
         before = rss_bytes(s.pid)
         t0 = time.monotonic()
@@ -270,9 +276,9 @@ def main(argv):
     failed = False
     try:
         if not a.memory:
-            tern = start(a.server, "tern")
+            tern = start(a, "tern")
             started.append(tern)
-            redis = start(a.redis, "redis")
+            redis = start(a, "redis")
             started.append(redis)
             print(f"tern: {a.server} (port {tern.port})   redis: {a.redis} (port {redis.port})")
             combos, sizes, results, rounds, unsupported, error = throughput(a, tern, redis, deadline)

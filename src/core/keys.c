@@ -30,3 +30,37 @@ static void delGeneric(client *c, bool lazy) {
 }
 
 void delCommand(client *c) { delGeneric(c, server.lazyfreeLazyUserDel); }
+
+/* Parses the optional ASYNC|SYNC argument of FLUSHDB/FLUSHALL. */
+static int getFlushAsyncOrReply(client *c, bool *async) {
+    *async = server.lazyfreeLazyUserFlush;
+    if (c->argc > 2) {
+        addReplyError(c, ERR_SYNTAX);
+        return C_ERR;
+    }
+    if (c->argc == 2) {
+        if (sliceIs(c->argv[1], "sync")) {
+            *async = false;
+        } else if (sliceIs(c->argv[1], "async")) {
+            *async = true;
+        } else {
+            addReplyError(c, ERR_SYNTAX);
+            return C_ERR;
+        }
+    }
+    return C_OK;
+}
+
+void flushdbCommand(client *c) {
+    bool async;
+    if (getFlushAsyncOrReply(c, &async) == C_ERR) return;
+    dbEmpty(c->db->id, async);
+    addReplyOK(c);
+}
+
+void flushallCommand(client *c) {
+    bool async;
+    if (getFlushAsyncOrReply(c, &async) == C_ERR) return;
+    dbEmpty(-1, async);
+    addReplyOK(c);
+}
