@@ -127,8 +127,9 @@ def _servers_stay_healthy(request):
     # in a connection-refused traceback each.
     for name, s in _shared.items():
         if name in request.fixturenames and not s.alive():
-            pytest.fail(f"the shared {s.name} server is gone ({servers.describe_exit(s.proc.returncode)}); "
-                        "see the first failure", pytrace=False)
+            how = servers.describe_exit(s.proc.returncode)
+            pytest.fail(f"the shared {s.name} server is gone ({how}); see the first failure",
+                        pytrace=False)
     yield
     problems = [p for p in (s.check() for s in list(servers.LIVE)) if p]
     _fail_if(problems)

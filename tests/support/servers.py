@@ -8,9 +8,9 @@ owns, and returns a `Server`.  A port lost to a race with another process
 is retried on a new port.
 
 `Server.stop()` sends SIGTERM, then SIGKILL after a grace period, and
-returns a list of problems: an exit by a signal other than SIGTERM, a
-shutdown hang, and (when `sanitized`) any AddressSanitizer, LeakSanitizer or
-UBSan report in the log.  `Server.check()` does the cheap part of that
+returns a list of problems: a crash or other bad exit status, a shutdown
+hang, and (when `sanitized`) any AddressSanitizer, LeakSanitizer or UBSan
+report in the log.  `Server.check()` does the cheap part of that
 while the server runs, for use after every test.
 
 Every started server is in LIVE until stopped; an atexit hook kills the
@@ -45,7 +45,7 @@ LIVE = []
 
 
 class ServerError(Exception):
-    """A server failed to start, or misbehaved while stopping."""
+    """A server failed to start."""
 
 
 def free_port():
@@ -141,10 +141,11 @@ class Server:
         """Return a new connected RawConn (see support.resp)."""
         return RawConn(self.host, self.port, timeout=timeout)
 
-    def log(self):
-        """The whole captured stdout+stderr so far, as text."""
+    def log(self, start=0):
+        """The captured stdout+stderr so far, from byte offset `start`, as text."""
         try:
             with open(self.log_path, "rb") as f:
+                f.seek(start)
                 return f.read().decode("utf-8", "replace")
         except OSError:
             return ""
@@ -169,11 +170,8 @@ class Server:
             except OSError:
                 size = 0
             if size > self._checked_upto:
-                with open(self.log_path, "rb") as f:
-                    f.seek(self._checked_upto)
-                    new = f.read().decode("utf-8", "replace")
+                report = sanitizer_report(self.log(self._checked_upto))
                 self._checked_upto = size
-                report = sanitizer_report(new)
                 if report:
                     problems.append(f"sanitizer report in {self.log_path}:\n{report}")
         if problems and not any("sanitizer" in p for p in problems):
@@ -212,7 +210,7 @@ class Server:
             problems.append(f"{self.name} (pid {self.pid}) exited badly: {describe_exit(rc)}")
         self._log_file.close()
         if self.sanitized:
-            report = sanitizer_report(self.log()[self._checked_upto:])  # not reported yet
+            report = sanitizer_report(self.log(self._checked_upto))  # not reported yet
             if report:
                 problems.append(f"sanitizer report in {self.log_path}:\n{report}")
         if self in LIVE:
@@ -307,9 +305,10 @@ def start_server(binary, args=(), *, name=None, config=None, sanitized=False, en
             if state == "ready" and _owns_listener(proc.pid, port):
                 return server
             if time.monotonic() > deadline:
+                log = server.log()
                 problems = server.stop()
                 raise ServerError(f"{name} did not answer PING within {ready_timeout}s\n"
-                                  f"command: {shlex.join(argv)}\n{_tail(server.log())}\n"
+                                  f"command: {shlex.join(argv)}\n{_tail(log)}\n"
                                   + "\n".join(problems))
             time.sleep(delay)
             delay = min(delay * 2, 0.05)
