@@ -29,10 +29,11 @@ import sys
 import time
 from collections import namedtuple
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tests"))
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(REPO, "tests"))
 
 from support import servers  # noqa: E402
-from support.resp import ErrorReply, RawConn  # noqa: E402
+from support.resp import ErrorReply  # noqa: E402
 
 KEYSPACE = "100000"
 
@@ -140,7 +141,8 @@ def run_benchmark(a, server, bench, pipeline, requests):
                          f"{res.returncode}\n  {' '.join(argv)}\n  " +
                          "\n  ".join((errors or res.stdout.splitlines())[:5]))
     if not server.alive():
-        raise BenchError(f"{server.name} died during {bench.name} P{pipeline}:\n{server.log()[-2000:]}")
+        raise BenchError(f"{server.name} died during {bench.name} P{pipeline}:\n"
+                         f"{server.log()[-2000:]}")
     return float(rows[0][1])
 
 
@@ -206,8 +208,9 @@ def print_throughput(a, combos, sizes, results, rounds):
             continue
         ratio = statistics.median(res["ratio"])
         ratios.append(ratio)
-        print(f"{bench.name:<14}{p:>4}{sizes[bench.name, p]:>11,}{statistics.median(res['tern']):>14,.0f}"
-              f"{statistics.median(res['redis']):>14,.0f}{ratio:>8.2f}  "
+        tern_ops, redis_ops = statistics.median(res["tern"]), statistics.median(res["redis"])
+        print(f"{bench.name:<14}{p:>4}{sizes[bench.name, p]:>11,}{tern_ops:>14,.0f}"
+              f"{redis_ops:>14,.0f}{ratio:>8.2f}  "
               f"{min(res['ratio']):.2f}..{max(res['ratio']):.2f}{len(res['ratio']):>6}")
     if ratios:
         gmean = math.exp(sum(math.log(x) for x in ratios) / len(ratios))

@@ -31,7 +31,8 @@ def _show(outcome):
     if kind == "closed":
         return "(connection closed)" + (f" after partial reply {data[:SHOW]!r}" if data else "")
     if kind == "timeout":
-        return f"(no complete reply within {REPLY_TIMEOUT}s)" + (f", got {data[:SHOW]!r}" if data else "")
+        got = f", got {data[:SHOW]!r}" if data else ""
+        return f"(no complete reply within {REPLY_TIMEOUT}s){got}"
     return f"(protocol error: {data})"
 
 
