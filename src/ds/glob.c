@@ -33,7 +33,6 @@
  */
 #include "ds/glob.h"
 
-
 /* Redis gives up at more than 1000 nested '*' expansions. */
 #define GLOB_MAX_NESTING 1000
 
@@ -115,40 +114,40 @@ static bool globMatchFrom(const char *p, size_t plen, const char *s, size_t slen
 
     while (plen > 0 && slen > 0) {
         switch (p[0]) {
-        case '*':
-            while (plen > 1 && p[1] == '*') {
+            case '*':
+                while (plen > 1 && p[1] == '*') {
+                    p++;
+                    plen--;
+                }
+                if (plen == 1) return true;
+                /* Try the rest of the pattern at every offset.  Offsets are not
+                 * tried at the very end of the subject: the rest starts with a
+                 * non-'*' byte and so cannot match an empty string. */
+                while (slen > 0) {
+                    if (globMatchFrom(p + 1, plen - 1, s, slen, ctx, nesting + 1)) return true;
+                    if (ctx->giveUp) return false;
+                    s++;
+                    slen--;
+                }
+                ctx->giveUp = true;
+                return false;
+            case '?':
+                break;
+            case '[':
                 p++;
                 plen--;
-            }
-            if (plen == 1) return true;
-            /* Try the rest of the pattern at every offset.  Offsets are not
-             * tried at the very end of the subject: the rest starts with a
-             * non-'*' byte and so cannot match an empty string. */
-            while (slen > 0) {
-                if (globMatchFrom(p + 1, plen - 1, s, slen, ctx, nesting + 1)) return true;
-                if (ctx->giveUp) return false;
-                s++;
-                slen--;
-            }
-            ctx->giveUp = true;
-            return false;
-        case '?':
-            break;
-        case '[':
-            p++;
-            plen--;
-            if (!globClass(&p, &plen, s[0], ctx->nocase)) return false;
-            break;
-        case '\\':
-            if (plen >= 2) {
-                p++;
-                plen--;
-            }
-            if (!globSameByte(p[0], s[0], ctx->nocase)) return false;
-            break;
-        default:
-            if (!globSameByte(p[0], s[0], ctx->nocase)) return false;
-            break;
+                if (!globClass(&p, &plen, s[0], ctx->nocase)) return false;
+                break;
+            case '\\':
+                if (plen >= 2) {
+                    p++;
+                    plen--;
+                }
+                if (!globSameByte(p[0], s[0], ctx->nocase)) return false;
+                break;
+            default:
+                if (!globSameByte(p[0], s[0], ctx->nocase)) return false;
+                break;
         }
         p++;
         plen--;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  *
- * Strict number parsing and formatting with Redis's exact rules, so replies
+ * Number parsing and formatting with Redis's exact rules, so replies
  * and errors match byte for byte.  Pure functions with no state; the only
  * allocation is a temporary copy inside numStrToDouble for input longer
  * than a few hundred bytes.

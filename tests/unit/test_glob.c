@@ -139,21 +139,14 @@ static void test_redisKeysQuirks(void **state) {
     } cases[] = {
         /* "a-]" is the range ']'..'a' and the class never closes, so the
          * '*' is a member too: one byte from "]^_`a*". */
-        {"[a-]*", "^"},
-        {"[z-a]*", "abc a] b x"},
-        {"[\\]]*", ""},
-        {"\\\\", "\\"},
-        {"[^a]", "\\ b x ^"},
-        {"a\\", ""},
-        {"*\\", "\\"},
-        {"[\\", "\\"}, /* a lone '\' at the end of a class is literal */
-        {"[a-", ""},
-        {"[]", ""},    /* empty set */
-        {"[]]*", ""},  /* empty set, then "]*" */
-        {"[\\a]*", "abc a]"},
-        {"[A-Z]*", "ABC"},
-        {"?", "\\ b x ^"},
-        {"*", "abc ABC a] \\ b x ^"},
+        {"[a-]*", "^"},       {"[z-a]*", "abc a] b x"},
+        {"[\\]]*", ""},       {"\\\\", "\\"},
+        {"[^a]", "\\ b x ^"}, {"a\\", ""},
+        {"*\\", "\\"},        {"[\\", "\\"}, /* a lone '\' at the end of a class is literal */
+        {"[a-", ""},          {"[]", ""},    /* empty set */
+        {"[]]*", ""},                        /* empty set, then "]*" */
+        {"[\\a]*", "abc a]"}, {"[A-Z]*", "ABC"},
+        {"?", "\\ b x ^"},    {"*", "abc ABC a] \\ b x ^"},
     };
     for (size_t j = 0; j < sizeof(cases) / sizeof(cases[0]); j++) {
         char got[128] = "";
@@ -418,12 +411,12 @@ static int modelCompile(const char *p, size_t n, modelTok *toks) {
 
 static bool modelByte(const modelTok *t, unsigned char ch, bool nocase) {
     switch (t->kind) {
-    case TOK_ANY:
-        return true;
-    case TOK_LIT:
-        return t->byte == ch || (nocase && modelLower(t->byte) == modelLower(ch));
-    default:
-        break;
+        case TOK_ANY:
+            return true;
+        case TOK_LIT:
+            return t->byte == ch || (nocase && modelLower(t->byte) == modelLower(ch));
+        default:
+            break;
     }
     bool hit = false;
     for (int k = 0; k < t->nmembers; k++) {

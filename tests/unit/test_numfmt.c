@@ -94,7 +94,8 @@ static void test_strToLL_table(void **state) {
     for (size_t j = 0; j < sizeof(cases) / sizeof(cases[0]); j++) {
         long long v = 424242;
         bool ok = numStrToLL(cases[j].text, cases[j].len, &v);
-        if (ok != cases[j].ok) fail_msg("numStrToLL case %zu (\"%s\"): got %d", j, cases[j].text, ok);
+        if (ok != cases[j].ok)
+            fail_msg("numStrToLL case %zu (\"%s\"): got %d", j, cases[j].text, ok);
         if (ok) {
             assert_true(v == cases[j].value);
         } else {
@@ -584,11 +585,12 @@ static void test_longDoubleToStr(void **state) {
     expectLongDouble(NAN, "nan");
 #if LDBL_MANT_DIG == 64
     expectLongDouble(parseLD("123456789.123456789"), "123456789.12345678899873747");
-    expectLongDouble(parseLD("1e308"),
-                     "999999999999999999966858796558456456605600998474155672077970479949217348688"
-                     "380618721001269218885393204467472250540132231521347495939605835974208144301"
-                     "964187679591000196031907786631096045071066679391533957889389145605435630612"
-                     "68364901618630217086589253444881623791300855757318142424510452728255046343928578048");
+    expectLongDouble(
+        parseLD("1e308"),
+        "999999999999999999966858796558456456605600998474155672077970479949217348688"
+        "380618721001269218885393204467472250540132231521347495939605835974208144301"
+        "964187679591000196031907786631096045071066679391533957889389145605435630612"
+        "68364901618630217086589253444881623791300855757318142424510452728255046343928578048");
 #endif
 }
 
