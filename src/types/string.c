@@ -130,11 +130,9 @@ static void storeString(client *c, kvobj *old, slice key, slice val, long long w
  * the expire flags is set.  'intReply' selects SETNX's :1/:0 replies over
  * +OK/nil.  The order of checks is Redis's: expire value, then GET (which
  * replies WRONGTYPE or the old value), then NX/XX. */
-static void setGeneric(client *c, int flags, slice key, slice val, slice expireArg,
-                       bool intReply) {
+static void setGeneric(client *c, int flags, slice key, slice val, slice expireArg, bool intReply) {
     long long when = -1;
-    if ((flags & SET_EXPIRE_ANY) && parseExpireOrReply(c, expireArg, flags, &when) == C_ERR)
-        return;
+    if ((flags & SET_EXPIRE_ANY) && parseExpireOrReply(c, expireArg, flags, &when) == C_ERR) return;
     kvobj *old;
     if (flags & SET_GET) {
         bool wrong;
@@ -181,9 +179,13 @@ void setnxCommand(client *c) {
     setGeneric(c, SET_NX, c->argv[1], c->argv[2], none, true);
 }
 
-void setexCommand(client *c) { setGeneric(c, SET_EX, c->argv[1], c->argv[3], c->argv[2], false); }
+void setexCommand(client *c) {
+    setGeneric(c, SET_EX, c->argv[1], c->argv[3], c->argv[2], false);
+}
 
-void psetexCommand(client *c) { setGeneric(c, SET_PX, c->argv[1], c->argv[3], c->argv[2], false); }
+void psetexCommand(client *c) {
+    setGeneric(c, SET_PX, c->argv[1], c->argv[3], c->argv[2], false);
+}
 
 void getCommand(client *c) {
     bool wrong;
@@ -226,8 +228,7 @@ void getexCommand(client *c) {
         return;
     }
     long long when = -1;
-    if ((flags & SET_EXPIRE_ANY) && parseExpireOrReply(c, expireArg, flags, &when) == C_ERR)
-        return;
+    if ((flags & SET_EXPIRE_ANY) && parseExpireOrReply(c, expireArg, flags, &when) == C_ERR) return;
     addReplyBulkKv(c, kv);
     if ((flags & (SET_EXAT | SET_PXAT)) && when <= commandTimeMs()) {
         dbDelete(c->db, key.ptr, key.len, false);
@@ -298,9 +299,13 @@ static void msetGeneric(client *c, bool nx) {
         addReplyOK(c);
 }
 
-void msetCommand(client *c) { msetGeneric(c, false); }
+void msetCommand(client *c) {
+    msetGeneric(c, false);
+}
 
-void msetnxCommand(client *c) { msetGeneric(c, true); }
+void msetnxCommand(client *c) {
+    msetGeneric(c, true);
+}
 
 void strlenCommand(client *c) {
     bool wrong;
@@ -311,8 +316,7 @@ void strlenCommand(client *c) {
 
 /* Replies "string exceeds maximum allowed size" unless a string of 'size'
  * bytes plus 'extra' more stays within proto-max-bulk-len. */
-static int checkStringLengthOrReply(client *c, unsigned long long size,
-                                    unsigned long long extra) {
+static int checkStringLengthOrReply(client *c, unsigned long long size, unsigned long long extra) {
     unsigned long long max = (unsigned long long)server.protoMaxBulkLen;
     if (size > max || extra > max - size) {
         addReplyError(c, ERR_STRING_TOO_LONG);
@@ -488,9 +492,13 @@ static void incrDecr(client *c, long long incr) {
     addReplyLongLong(c, value);
 }
 
-void incrCommand(client *c) { incrDecr(c, 1); }
+void incrCommand(client *c) {
+    incrDecr(c, 1);
+}
 
-void decrCommand(client *c) { incrDecr(c, -1); }
+void decrCommand(client *c) {
+    incrDecr(c, -1);
+}
 
 void incrbyCommand(client *c) {
     long long incr;
@@ -614,8 +622,8 @@ void lcsCommand(client *c) {
     unsigned long long cells = (unsigned long long)(alen + 1) * (blen + 1);
     unsigned long long bytes = cells * sizeof(uint32_t);
     if (bytes / sizeof(uint32_t) != cells || bytes > (unsigned long long)server.protoMaxBulkLen) {
-        addReplyError(c,
-                      "ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len");
+        addReplyError(
+            c, "ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len");
         return;
     }
     uint32_t *t = ttrymalloc((size_t)bytes);
@@ -624,8 +632,9 @@ void lcsCommand(client *c) {
         return;
     }
     size_t w = blen + 1; /* row width */
-#define T(i, j) t[(size_t)(i) * w + (j)]
-    for (size_t j = 0; j <= blen; j++) T(0, j) = 0;
+#define T(i, j) t[(size_t)(i)*w + (j)]
+    for (size_t j = 0; j <= blen; j++)
+        T(0, j) = 0;
     for (size_t i = 1; i <= alen; i++) {
         T(i, 0) = 0;
         for (size_t j = 1; j <= blen; j++) {

@@ -8,6 +8,7 @@ Checks that need a command another family provides (PTTL, OBJECT, a list
 type, keyspace notifications) skip until it exists.
 """
 
+import random
 import re
 import threading
 import time
@@ -320,6 +321,43 @@ def test_lcs_idx_in_resp3_is_a_map(server):
         assert conn.read_reply().raw == (
             b"%2\r\n$7\r\nmatches\r\n*1\r\n*3\r\n*2\r\n:4\r\n:7\r\n*2\r\n:5\r\n:8\r\n:4\r\n"
             b"$3\r\nlen\r\n:6\r\n")
+
+
+def test_random_lcs_getrange_setrange_append_and_counters_agree_with_redis(server, ref_server):
+    seed = random.randrange(1 << 30)
+    print(f"seed {seed}")
+    rnd = random.Random(seed)
+    sides = [server.client(decode_responses=False), ref_server.client(decode_responses=False)]
+    for c in sides:
+        c.flushall()
+
+    def both(*cmd):
+        out = []
+        for c in sides:
+            try:
+                out.append(c.execute_command(*cmd))
+            except redis.ResponseError as e:
+                out.append(f"error: {e}")
+        assert out[0] == out[1], (seed, cmd)
+
+    def word():
+        return "".join(rnd.choice("ab\x00c") for _ in range(rnd.randrange(0, 12)))
+
+    for _ in range(200):
+        s1, s2 = word(), word()
+        both("MSET", "x", s1, "y", s2)
+        opts = rnd.choice([[], ["IDX"], ["LEN"]])
+        if rnd.random() < 0.5:
+            opts += ["MINMATCHLEN", rnd.randrange(-1, 4)]
+        if rnd.random() < 0.5:
+            opts += ["WITHMATCHLEN"]
+        both("LCS", "x", "y", *opts)
+        both("GETRANGE", "x", rnd.randrange(-15, 15), rnd.randrange(-15, 15))
+        both("SETRANGE", "y", rnd.randrange(0, 15), s1)
+        both("APPEND", "x", s2)
+        both("MGET", "x", "y")
+        both("INCRBYFLOAT", "f", rnd.choice(["1", "-2.5", "0.1", "1e10", "3.33333", "1e-5"]))
+        both("INCRBY", "n", rnd.randrange(-10**18, 10**18))
 
 
 # ---- keyspace notifications (need pub/sub) ----
