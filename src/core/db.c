@@ -67,7 +67,8 @@ void dbExpireKey(db *d, kvobj *kv) {
 
 kvobj *dbFind(db *d, const char *key, size_t len) { return htFind(d->keys, key, len); }
 
-kvobj *lookupKeyWrite(db *d, const char *key, size_t len) {
+/* Finds 'key', deleting it first if its TTL has passed. */
+static kvobj *lookupLive(db *d, const char *key, size_t len) {
     kvobj *kv = htFind(d->keys, key, len);
     if (kv && kvIsExpired(kv)) {
         dbExpireKey(d, kv);
@@ -76,13 +77,20 @@ kvobj *lookupKeyWrite(db *d, const char *key, size_t len) {
     return kv;
 }
 
+kvobj *lookupKeyWrite(db *d, const char *key, size_t len) {
+    kvobj *kv = lookupLive(d, key, len);
+    if (kv) kv->lru = server.lruclock; /* writes count as access, as in Redis */
+    return kv;
+}
+
 kvobj *lookupKeyRead(db *d, const char *key, size_t len) {
-    kvobj *kv = lookupKeyWrite(d, key, len);
+    kvobj *kv = lookupLive(d, key, len);
     if (kv) {
         server.stat.keyspaceHits++;
         kv->lru = server.lruclock;
     } else {
         server.stat.keyspaceMisses++;
+        notifyKeyspaceEvent(NOTIFY_KEY_MISS, "keymiss", key, len, d->id);
     }
     return kv;
 }
