@@ -11,9 +11,15 @@
  * keys with a TTL it sees are expired, and stops when the share is small or
  * its CPU budget for this tick (25% of a cron period) is spent.  Keys no one
  * reads are thus reclaimed without ever stalling the server.
+ *
+ * Since the walk covers every key, not only those with a TTL, one loop
+ * visits as many buckets as it takes to meet about 20 keys with a TTL on
+ * average (at most 16384, well under a millisecond).  A db where few keys
+ * expire is thus still swept in a bounded number of ticks: 1M keys of
+ * which ten have a TTL take about 64 ticks (6 s at hz 10) per pass.
  */
 #include <limits.h>
-#include <stdio.h>
+#include <string.h>
 
 #include "core/args.h"
 #include "core/command.h"
@@ -22,7 +28,8 @@
 #include "core/notify.h"
 #include "net/reply.h"
 
-#define EXPIRE_BUCKETS_PER_LOOP 64
+#define EXPIRE_MIN_BUCKETS_PER_LOOP 64
+#define EXPIRE_MAX_BUCKETS_PER_LOOP 16384
 #define EXPIRE_TTL_KEYS_PER_LOOP 20
 #define EXPIRE_ACCEPTABLE_STALE 10 /* percent */
 #define EXPIRE_CPU_PERCENT 25
@@ -45,6 +52,14 @@ static void expireScanCb(void *priv, void *entry) {
         s->doomed[s->ndoomed++] = kv;
 }
 
+/* Buckets one loop of the cycle may visit in 'd' (see the file comment). */
+static long bucketsPerLoop(const db *d) {
+    size_t want = htBuckets(d->keys) * EXPIRE_TTL_KEYS_PER_LOOP / (d->expires ? d->expires : 1);
+    if (want < EXPIRE_MIN_BUCKETS_PER_LOOP) return EXPIRE_MIN_BUCKETS_PER_LOOP;
+    if (want > EXPIRE_MAX_BUCKETS_PER_LOOP) return EXPIRE_MAX_BUCKETS_PER_LOOP;
+    return (long)want;
+}
+
 void activeExpireCycle(void) {
     if (!server.activeExpireEnabled) return;
     long long start = loopMonoMicros();
@@ -55,7 +70,8 @@ void activeExpireCycle(void) {
         while (1) {
             expireScan s = {.d = d, .now = server.unixtimeMs};
             /* Visit buckets until we have seen enough keys with a TTL. */
-            for (int b = 0; b < EXPIRE_BUCKETS_PER_LOOP && s.withTtl < EXPIRE_TTL_KEYS_PER_LOOP; b++) {
+            long maxBuckets = bucketsPerLoop(d);
+            for (long b = 0; b < maxBuckets && s.withTtl < EXPIRE_TTL_KEYS_PER_LOOP; b++) {
                 d->expireCursor = htScan(d->keys, d->expireCursor, expireScanCb, &s);
                 if (d->expireCursor == 0) break;
             }

@@ -494,6 +494,16 @@ def test_active_expiry_reclaims_keys_nobody_reads(client):
     assert client.get("keeper") == "v"
 
 
+def test_active_expiry_finds_the_few_expiring_keys_among_many_persistent_ones(client):
+    pipe = client.pipeline(transaction=False)
+    for i in range(20000):
+        pipe.set(f"p{i}", "v")
+    for i in range(20):
+        pipe.set(f"e{i}", "v", px=50)
+    pipe.execute()
+    assert wait_for(lambda: client.dbsize() == 20000, timeout=3.0), client.dbsize()
+
+
 def test_active_expiry_works_in_every_db_and_leaves_long_ttls_alone(server, client):
     dbs = [server.client(db=d) for d in (0, 7, 15)]
     for c in dbs:
@@ -505,6 +515,38 @@ def test_active_expiry_works_in_every_db_and_leaves_long_ttls_alone(server, clie
     assert wait_for(lambda: all(c.dbsize() == 300 for c in dbs), timeout=5.0)
     for c in dbs:
         c.close()
+
+
+def test_keys_renamed_moved_or_copied_keep_their_ttl_and_are_reclaimed(server, client):
+    target = server.client(db=9)
+    pipe = client.pipeline(transaction=False)
+    for i in range(100):
+        pipe.set(f"r{i}", "v", px=100)
+        pipe.set(f"m{i}", "v", px=100)
+        pipe.set(f"c{i}", "v", px=100)
+    pipe.execute()
+    pipe = client.pipeline(transaction=False)
+    for i in range(100):
+        pipe.rename(f"r{i}", f"renamed{i}")
+        pipe.move(f"m{i}", 9)
+        pipe.copy(f"c{i}", f"copied{i}", destination_db=9)
+    assert all(pipe.execute())
+    assert client.dbsize() == 200 and target.dbsize() == 200
+    assert 0 < target.pttl("m1") <= 100 and 0 < target.pttl("copied1") <= 100
+    assert wait_for(lambda: client.dbsize() == 0 and target.dbsize() == 0)
+    target.close()
+
+
+def test_ttl_commands_work_on_keys_longer_than_255_bytes(client):
+    key = "k" * 1000
+    client.set(key, "v")
+    assert client.expire(key, 100) is True
+    assert client.ttl(key) == 100
+    assert client.persist(key) is True
+    assert client.ttl(key) == -1
+    assert client.pexpire(key, 1) is True
+    time.sleep(0.02)
+    assert client.exists(key) == 0
 
 
 # ---- OBJECT ----------------------------------------------------------------------------
