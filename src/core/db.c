@@ -83,16 +83,20 @@ kvobj *lookupKeyWrite(db *d, const char *key, size_t len) {
     return kv;
 }
 
-kvobj *lookupKeyRead(db *d, const char *key, size_t len) {
+kvobj *lookupKeyReadWithFlags(db *d, const char *key, size_t len, int flags) {
     kvobj *kv = lookupLive(d, key, len);
     if (kv) {
         server.stat.keyspaceHits++;
-        kv->lru = server.lruclock;
+        if (!(flags & LOOKUP_NOTOUCH)) kv->lru = server.lruclock;
     } else {
         server.stat.keyspaceMisses++;
-        notifyKeyspaceEvent(NOTIFY_KEY_MISS, "keymiss", key, len, d->id);
+        if (!(flags & LOOKUP_NONOTIFY)) notifyKeyspaceEvent(NOTIFY_KEY_MISS, "keymiss", key, len, d->id);
     }
     return kv;
+}
+
+kvobj *lookupKeyRead(db *d, const char *key, size_t len) {
+    return lookupKeyReadWithFlags(d, key, len, 0);
 }
 
 kvobj *lookupReadTyped(client *c, slice key, int type, bool *wrongtype) {
@@ -139,6 +143,12 @@ bool dbDelete(db *d, const char *key, size_t len, bool lazy) {
     if (kv->flags & KV_FLAG_EXPIRE) d->expires--;
     freeKvMaybeLazy(kv, lazy);
     return true;
+}
+
+kvobj *dbUnlink(db *d, const char *key, size_t len) {
+    kvobj *kv = htUnlink(d->keys, key, len);
+    if (kv && (kv->flags & KV_FLAG_EXPIRE)) d->expires--;
+    return kv;
 }
 
 kvobj *dbSetExpire(db *d, kvobj *kv, long long when) {
