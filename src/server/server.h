@@ -68,6 +68,12 @@ typedef struct db {
 #define CLIENT_PROTECTED (1 << 9)  /* in use by a handler: defer freeing */
 #define CLIENT_FAKE (1 << 10)      /* no socket (scripts, AOF loading) */
 #define CLIENT_EXECUTING (1 << 11)
+#define CLIENT_DENY_BLOCKING (1 << 12) /* inside EXEC or a script: blocking commands don't block */
+#define CLIENT_MULTI (1 << 13)         /* between MULTI and EXEC (core/multi.c) */
+#define CLIENT_DIRTY_CAS (1 << 14)     /* a WATCHed key changed: EXEC fails */
+#define CLIENT_DIRTY_EXEC (1 << 15)    /* a queueing error: EXEC fails with EXECABORT */
+#define CLIENT_PUBSUB (1 << 16)        /* has subscriptions (core/pubsub.c) */
+#define CLIENT_BLOCKED (1 << 17)       /* waiting in a blocking command (core/blocking.c) */
 
 typedef struct replyBlock {
     struct replyBlock *next;

@@ -297,10 +297,10 @@ def start_server(binary, args=(), *, name=None, config=None, sanitized=False, en
             if proc.poll() is not None:
                 log = server.log()
                 server.stop()
+                shutil.rmtree(tmpdir, ignore_errors=True)  # the message carries the log
                 last_error = (f"{name} exited during startup ({describe_exit(proc.returncode)})\n"
                               f"command: {shlex.join(argv)}\n{_tail(log)}")
                 if "in use" in log.lower():
-                    shutil.rmtree(tmpdir, ignore_errors=True)
                     break  # lost a port race: retry on another port
                 raise ServerError(last_error)
             state = _probe(port, 2.0)
