@@ -302,7 +302,7 @@ void addReplyHelp(client *c, const char **lines) {
     addReplyStatus(c, hdr);
     for (long long i = 0; i < n; i++) addReplyStatus(c, lines[i]);
     addReplyStatus(c, "HELP");
-    addReplyStatus(c, "    Print this help.");
+    addReplyStatus(c, "    Prints this help.");
 }
 
 void addReplySubcommandSyntaxError(client *c) {
