@@ -292,12 +292,18 @@ static void debugSleep(client *c) {
 }
 
 static void debugPopulate(client *c) {
+    /* Redis gives the range error for non-numbers too. */
+    static const char *msg = "ERR value is out of range, must be positive";
     long long count, size = 0;
-    if (getPositiveLongOrReply(c, c->argv[2], &count, NULL) == C_ERR) return;
-    if (c->argc == 5 && getPositiveLongOrReply(c, c->argv[4], &size, NULL) == C_ERR) return;
+    if (getPositiveLongOrReply(c, c->argv[2], &count, msg) == C_ERR) return;
+    if (c->argc == 5 && getPositiveLongOrReply(c, c->argv[4], &size, msg) == C_ERR) return;
     char prefix[128] = "key";
     if (c->argc >= 4) sliceToCStr(c->argv[3], prefix, sizeof(prefix));
-    char *padded = size > 0 ? tcalloc((size_t)size) : NULL;
+    char *padded = NULL;
+    if (size > 0 && !(padded = ttrymalloc((size_t)size))) {
+        addReplyError(c, "ERR value size too big for this server's memory");
+        return;
+    }
     for (long long j = 0; j < count; j++) {
         char key[160], val[64];
         int klen = snprintf(key, sizeof(key), "%s:%lld", prefix, j);
