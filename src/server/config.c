@@ -714,6 +714,7 @@ void configRewriteCommand(client *c) {
     }
     sbuf *out = sbufNewCap(text->len + 256);
     bool written[NUM_CONFIGS] = {0};
+    bool signature = false;
     char *line = text->buf;
     while (line && *line) {
         char *nl = strchr(line, '\n');
@@ -721,19 +722,19 @@ void configRewriteCommand(client *c) {
         char name[128] = "";
         sscanf(line, "%127s", name);
         const configEntry *e = name[0] && name[0] != '#' ? findConfig(name) : NULL;
-        bool signature = len >= strlen(REWRITE_SIGNATURE) &&
-                         strncmp(line, REWRITE_SIGNATURE, strlen(REWRITE_SIGNATURE)) == 0;
+        if (len == strlen(REWRITE_SIGNATURE) && memcmp(line, REWRITE_SIGNATURE, len) == 0)
+            signature = true;
         if (e) {
             size_t idx = (size_t)(e - configTable);
             if (!written[idx]) out = catConfigLine(out, e);
             written[idx] = true;
-        } else if (!signature) {
+        } else {
             out = sbufCat(out, line, len);
             out = sbufCat(out, "\n", 1);
         }
         line = nl ? nl + 1 : NULL;
     }
-    bool appended = false;
+    bool appended = signature; /* one signature line, kept where it is */
     for (size_t j = 0; j < NUM_CONFIGS; j++) {
         const configEntry *e = &configTable[j];
         if (written[j] || !defaultValues[j]) continue;
