@@ -40,9 +40,15 @@ __attribute__((weak)) void pubsubClientCounts(const client *c, long long *channe
     *channels = *patterns = *shardChannels = 0;
 }
 
-__attribute__((weak)) long long pubsubTotalChannels(void) { return 0; }
-__attribute__((weak)) long long pubsubTotalPatterns(void) { return 0; }
-__attribute__((weak)) long long pubsubTotalShardChannels(void) { return 0; }
+__attribute__((weak)) long long pubsubTotalChannels(void) {
+    return 0;
+}
+__attribute__((weak)) long long pubsubTotalPatterns(void) {
+    return 0;
+}
+__attribute__((weak)) long long pubsubTotalShardChannels(void) {
+    return 0;
+}
 
 __attribute__((weak)) long long multiQueuedCount(const client *c) {
     (void)c;
@@ -76,11 +82,14 @@ client *lookupClientById(uint64_t id) {
 
 client *clientListFirst(void) {
     client *c = server.clients;
-    while (c && c->next) c = c->next;
+    while (c && c->next)
+        c = c->next;
     return c;
 }
 
-client *clientListNext(const client *c) { return c->prev; }
+client *clientListNext(const client *c) {
+    return c->prev;
+}
 
 /* ---- the CLIENT LIST line ---- */
 
@@ -88,7 +97,8 @@ client *clientListNext(const client *c) { return c->prev; }
  * buffer, the argument array, reply blocks and names. */
 static size_t clientMemory(const client *c) {
     size_t total = tallocSize(c) + sbufAllocSize(c->querybuf) + tallocSize(c->argv);
-    for (const replyBlock *b = c->replyHead; b; b = b->next) total += tallocSize(b);
+    for (const replyBlock *b = c->replyHead; b; b = b->next)
+        total += tallocSize(b);
     if (c->name) total += sbufAllocSize(c->name);
     if (c->libName) total += sbufAllocSize(c->libName);
     if (c->libVer) total += sbufAllocSize(c->libVer);
@@ -122,9 +132,11 @@ sbuf *catClientInfo(sbuf *s, client *c) {
     long long sub, psub, ssub;
     pubsubClientCounts(c, &sub, &psub, &ssub);
     size_t argvMem = 0;
-    for (int j = 0; j < c->argc; j++) argvMem += c->argv[j].len;
+    for (int j = 0; j < c->argc; j++)
+        argvMem += c->argv[j].len;
     size_t blocks = 0;
-    for (const replyBlock *b = c->replyHead; b; b = b->next) blocks++;
+    for (const replyBlock *b = c->replyHead; b; b = b->next)
+        blocks++;
     /* The command running now counts as the last one, as in Redis. */
     const command *last = (c->flags & CLIENT_EXECUTING) ? c->cmd : c->lastcmd;
     long long now = server.unixtimeMs;
@@ -144,8 +156,12 @@ sbuf *catClientInfo(sbuf *s, client *c) {
 
 /* ---- CLIENT subcommands ---- */
 
-void clientIdCommand(client *c) { addReplyLongLong(c, (long long)c->id); }
+/* CLIENT ID: the connection's id, unique for the life of the process. */
+void clientIdCommand(client *c) {
+    addReplyLongLong(c, (long long)c->id);
+}
 
+/* CLIENT INFO: the caller's CLIENT LIST line (a verbatim string in RESP3). */
 void clientInfoCommand(client *c) {
     sbuf *s = catClientInfo(sbufNewCap(256), c);
     s = sbufCat(s, "\n", 1);
@@ -313,6 +329,7 @@ static int checkClientAttrOrReply(client *c, slice v, const char *what) {
     return C_OK;
 }
 
+/* CLIENT SETNAME name: names the connection; "" removes the name. */
 void clientSetnameCommand(client *c) {
     slice name = c->argv[2];
     if (checkClientAttrOrReply(c, name, "Client names") == C_ERR) return;
@@ -321,6 +338,7 @@ void clientSetnameCommand(client *c) {
     addReplyOK(c);
 }
 
+/* CLIENT GETNAME: the name, or nil when none was set. */
 void clientGetnameCommand(client *c) {
     if (c->name)
         addReplyBulk(c, c->name->buf, c->name->len);
@@ -364,6 +382,7 @@ void clientReplyCommand(client *c) {
     }
 }
 
+/* CLIENT NO-EVICT ON|OFF: only a flag (shown as 'e') until client eviction exists. */
 void clientNoEvictCommand(client *c) {
     if (sliceIs(c->argv[2], "on")) {
         c->flags |= CLIENT_NO_EVICT;
@@ -376,43 +395,43 @@ void clientNoEvictCommand(client *c) {
     addReplyOK(c);
 }
 
+/* CLIENT HELP. */
 void clientHelpCommand(client *c) {
     /* Redis 7.0's text, limited to the subcommands Tern has. */
-    static const char *help[] = {
-        "GETNAME",
-        "    Return the name of the current connection.",
-        "ID",
-        "    Return the ID of the current connection.",
-        "INFO",
-        "    Return information about the current client connection.",
-        "KILL <ip:port>",
-        "    Kill connection made from <ip:port>.",
-        "KILL <option> <value> [<option> <value> [...]]",
-        "    Kill connections. Options are:",
-        "    * ADDR (<ip:port>|<unixsocket>:0)",
-        "      Kill connections made from the specified address",
-        "    * LADDR (<ip:port>|<unixsocket>:0)",
-        "      Kill connections made to specified local address",
-        "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
-        "      Kill connections by type.",
-        "    * USER <username>",
-        "      Kill connections authenticated by <username>.",
-        "    * SKIPME (YES|NO)",
-        "      Skip killing current connection (default: yes).",
-        "LIST [options ...]",
-        "    Return information about client connections. Options:",
-        "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
-        "      Return clients of specified type.",
-        "REPLY (ON|OFF|SKIP)",
-        "    Control the replies sent to the current connection.",
-        "SETNAME <name>",
-        "    Assign the name <name> to the current connection.",
-        "SETINFO <option> <value>",
-        "    Set client meta attr. Options are:",
-        "    * LIB-NAME: the client lib name.",
-        "    * LIB-VER: the client lib version.",
-        "NO-EVICT (ON|OFF)",
-        "    Protect current client connection from eviction.",
-        NULL};
+    static const char *help[] = {"GETNAME",
+                                 "    Return the name of the current connection.",
+                                 "ID",
+                                 "    Return the ID of the current connection.",
+                                 "INFO",
+                                 "    Return information about the current client connection.",
+                                 "KILL <ip:port>",
+                                 "    Kill connection made from <ip:port>.",
+                                 "KILL <option> <value> [<option> <value> [...]]",
+                                 "    Kill connections. Options are:",
+                                 "    * ADDR (<ip:port>|<unixsocket>:0)",
+                                 "      Kill connections made from the specified address",
+                                 "    * LADDR (<ip:port>|<unixsocket>:0)",
+                                 "      Kill connections made to specified local address",
+                                 "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+                                 "      Kill connections by type.",
+                                 "    * USER <username>",
+                                 "      Kill connections authenticated by <username>.",
+                                 "    * SKIPME (YES|NO)",
+                                 "      Skip killing current connection (default: yes).",
+                                 "LIST [options ...]",
+                                 "    Return information about client connections. Options:",
+                                 "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+                                 "      Return clients of specified type.",
+                                 "REPLY (ON|OFF|SKIP)",
+                                 "    Control the replies sent to the current connection.",
+                                 "SETNAME <name>",
+                                 "    Assign the name <name> to the current connection.",
+                                 "SETINFO <option> <value>",
+                                 "    Set client meta attr. Options are:",
+                                 "    * LIB-NAME: the client lib name.",
+                                 "    * LIB-VER: the client lib version.",
+                                 "NO-EVICT (ON|OFF)",
+                                 "    Protect current client connection from eviction.",
+                                 NULL};
     addReplyHelp(c, help);
 }

@@ -15,6 +15,7 @@
 #include "net/reply.h"
 #include "server/lifecycle.h"
 
+/* TIME: unix seconds and microseconds, as two bulk strings. */
 void timeCommand(client *c) {
     struct timeval tv;
     gettimeofday(&tv, NULL);
@@ -57,7 +58,8 @@ void shutdownCommand(client *c) {
         return;
     }
     if (!(flags & SHUTDOWN_NOW) && (c->flags & CLIENT_DENY_BLOCKING)) {
-        addReplyError(c, "ERR SHUTDOWN without NOW or ABORT isn't allowed for DENY BLOCKING client");
+        addReplyError(c,
+                      "ERR SHUTDOWN without NOW or ABORT isn't allowed for DENY BLOCKING client");
         return;
     }
     if (prepareForShutdown(flags) == C_OK) exitServer(0);

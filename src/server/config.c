@@ -642,6 +642,8 @@ done:
     tfree(old);
 }
 
+/* CONFIG RESETSTAT: zeroes the INFO stats, commandstats and errorstats
+ * (not the memory peak or the start time, as in Redis). */
 void configResetStatCommand(client *c) {
     long long start = server.stat.startTimeMs;
     size_t peak = server.stat.peakMemory;
@@ -772,6 +774,7 @@ void configRewriteCommand(client *c) {
     sbufFree(text);
 }
 
+/* CONFIG HELP. */
 void configHelpCommand(client *c) {
     static const char *help[] = {
         "GET <pattern>",

@@ -148,7 +148,8 @@ static void digestKeyCb(void *priv, void *entry) {
     digestValue(&d, kv);
     unsigned char one[DIGEST_LEN];
     digestBytes(d.ordered, one);
-    for (int j = 0; j < DIGEST_LEN; j++) dd->acc[j] ^= one[j];
+    for (int j = 0; j < DIGEST_LEN; j++)
+        dd->acc[j] ^= one[j];
 }
 
 static void debugDigest(client *c) {
@@ -228,10 +229,12 @@ static void debugProtocol(client *c) {
         addReplyNull(c);
     } else if (sliceIs(t, "array")) {
         addReplyArrayLen(c, 3);
-        for (int j = 0; j < 3; j++) addReplyLongLong(c, j);
+        for (int j = 0; j < 3; j++)
+            addReplyLongLong(c, j);
     } else if (sliceIs(t, "set")) {
         addReplySetLen(c, 3);
-        for (int j = 0; j < 3; j++) addReplyLongLong(c, j);
+        for (int j = 0; j < 3; j++)
+            addReplyLongLong(c, j);
     } else if (sliceIs(t, "map")) {
         addReplyMapLen(c, 3);
         for (int j = 0; j < 3; j++) {

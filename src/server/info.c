@@ -57,12 +57,12 @@ enum {
 };
 
 static const char *sectionNames[SEC_COUNT] = {
-    "server", "clients", "memory", "persistence", "stats", "replication",
-    "cpu", "modules", "commandstats", "errorstats", "cluster", "keyspace"};
+    "server", "clients", "memory",       "persistence", "stats",   "replication",
+    "cpu",    "modules", "commandstats", "errorstats",  "cluster", "keyspace"};
 
 static const char *sectionTitles[SEC_COUNT] = {
-    "Server", "Clients", "Memory", "Persistence", "Stats", "Replication",
-    "CPU", "Modules", "Commandstats", "Errorstats", "Cluster", "Keyspace"};
+    "Server", "Clients", "Memory",       "Persistence", "Stats",   "Replication",
+    "CPU",    "Modules", "Commandstats", "Errorstats",  "Cluster", "Keyspace"};
 
 /* ---- samples for instantaneous_* ---- */
 
@@ -83,7 +83,8 @@ void infoRecordStartup(void) {
     startupMemory = tallocUsedMemory();
     /* The replication ID is a random 40-hex id of its own, like run_id. */
     static const char hex[] = "0123456789abcdef";
-    for (int j = 0; j < 40; j++) replId[j] = hex[random() & 15];
+    for (int j = 0; j < 40; j++)
+        replId[j] = hex[random() & 15];
     replId[40] = '\0';
 }
 
@@ -108,7 +109,8 @@ void infoCronSample(void) {
 
 static long long metricRate(int m) {
     long long sum = 0;
-    for (int j = 0; j < INFO_SAMPLES; j++) sum += metrics[m].rates[j];
+    for (int j = 0; j < INFO_SAMPLES; j++)
+        sum += metrics[m].rates[j];
     return sum / INFO_SAMPLES;
 }
 
@@ -164,7 +166,9 @@ static void allocatorStats(size_t *allocated, size_t *active, size_t *resident) 
 #endif
 }
 
-double safeRatio(double a, double b) { return b > 0 ? a / b : 0; }
+double safeRatio(double a, double b) {
+    return b > 0 ? a / b : 0;
+}
 
 /* ---- sections ---- */
 
@@ -208,8 +212,8 @@ static sbuf *catServer(sbuf *s) {
 #else
                       0, 0, 0,
 #endif
-                      (int)server.pid, server.runid, server.port, ustime(), uptime,
-                      uptime / 86400, server.hz, server.hz, server.lruclock, exe,
+                      (int)server.pid, server.runid, server.port, ustime(), uptime, uptime / 86400,
+                      server.hz, server.hz, server.lruclock, exe,
                       server.configfile ? server.configfile : "", TERN_OWN_VERSION);
     return s;
 }
@@ -252,7 +256,8 @@ void getMemoryReport(memoryReport *r) {
     allocatorStats(&r->allocated, &r->active, &r->resident);
     r->clientsNormal = clientsMemory();
     r->overhead = r->startup + r->clientsNormal;
-    for (int j = 0; j < server.dbnum; j++) r->overhead += htOverheadBytes(server.dbs[j].keys);
+    for (int j = 0; j < server.dbnum; j++)
+        r->overhead += htOverheadBytes(server.dbs[j].keys);
     r->dataset = r->used > r->overhead ? r->used - r->overhead : 0;
 }
 
@@ -269,45 +274,48 @@ static sbuf *catMemory(sbuf *s) {
     s = catHumanField(s, "used_memory", used);
     s = catHumanField(s, "used_memory_rss", rss);
     s = catHumanField(s, "used_memory_peak", peak);
-    s = sbufCatPrintf(s, "used_memory_peak_perc:%.2f%%\r\n", safeRatio((double)used, (double)peak) * 100);
+    s = sbufCatPrintf(s, "used_memory_peak_perc:%.2f%%\r\n",
+                      safeRatio((double)used, (double)peak) * 100);
     s = sbufCatPrintf(s, "used_memory_overhead:%zu\r\n", overhead);
     s = sbufCatPrintf(s, "used_memory_startup:%zu\r\n", startupMemory);
     s = sbufCatPrintf(s, "used_memory_dataset:%zu\r\n", dataset);
     s = sbufCatPrintf(s, "used_memory_dataset_perc:%.2f%%\r\n",
                       safeRatio((double)dataset, (double)netUsed) * 100);
-    s = sbufCatPrintf(s, "allocator_allocated:%zu\r\nallocator_active:%zu\r\nallocator_resident:%zu\r\n",
-                      allocated, active, resident);
+    s = sbufCatPrintf(
+        s, "allocator_allocated:%zu\r\nallocator_active:%zu\r\nallocator_resident:%zu\r\n",
+        allocated, active, resident);
     s = catHumanField(s, "total_system_memory", sysmem);
     /* No scripting engine yet: Lua and functions hold nothing. */
-    s = sbufCatStr(s,
-                   "used_memory_lua:0\r\n"
-                   "used_memory_vm_eval:0\r\n"
-                   "used_memory_lua_human:0B\r\n"
-                   "used_memory_scripts_eval:0\r\n"
-                   "number_of_cached_scripts:0\r\n"
-                   "number_of_functions:0\r\n"
-                   "number_of_libraries:0\r\n"
-                   "used_memory_vm_functions:0\r\n"
-                   "used_memory_vm_total:0\r\n"
-                   "used_memory_vm_total_human:0B\r\n"
-                   "used_memory_functions:0\r\n"
-                   "used_memory_scripts:0\r\n"
-                   "used_memory_scripts_human:0B\r\n");
+    s = sbufCatStr(s, "used_memory_lua:0\r\n"
+                      "used_memory_vm_eval:0\r\n"
+                      "used_memory_lua_human:0B\r\n"
+                      "used_memory_scripts_eval:0\r\n"
+                      "number_of_cached_scripts:0\r\n"
+                      "number_of_functions:0\r\n"
+                      "number_of_libraries:0\r\n"
+                      "used_memory_vm_functions:0\r\n"
+                      "used_memory_vm_total:0\r\n"
+                      "used_memory_vm_total_human:0B\r\n"
+                      "used_memory_functions:0\r\n"
+                      "used_memory_scripts:0\r\n"
+                      "used_memory_scripts_human:0B\r\n");
     s = catHumanField(s, "maxmemory", (unsigned long long)server.maxmemory);
     s = sbufCatStr(s, "maxmemory_policy:noeviction\r\n");
-    s = sbufCatPrintf(s,
-                      "allocator_frag_ratio:%.2f\r\n"
-                      "allocator_frag_bytes:%lld\r\n"
-                      "allocator_rss_ratio:%.2f\r\n"
-                      "allocator_rss_bytes:%lld\r\n"
-                      "rss_overhead_ratio:%.2f\r\n"
-                      "rss_overhead_bytes:%lld\r\n"
-                      "mem_fragmentation_ratio:%.2f\r\n"
-                      "mem_fragmentation_bytes:%lld\r\n",
-                      safeRatio((double)active, (double)allocated), (long long)active - (long long)allocated,
-                      safeRatio((double)resident, (double)active), (long long)resident - (long long)active,
-                      safeRatio((double)rss, (double)resident), resident ? (long long)rss - (long long)resident : 0,
-                      safeRatio((double)rss, (double)used), (long long)rss - (long long)used);
+    s = sbufCatPrintf(
+        s,
+        "allocator_frag_ratio:%.2f\r\n"
+        "allocator_frag_bytes:%lld\r\n"
+        "allocator_rss_ratio:%.2f\r\n"
+        "allocator_rss_bytes:%lld\r\n"
+        "rss_overhead_ratio:%.2f\r\n"
+        "rss_overhead_bytes:%lld\r\n"
+        "mem_fragmentation_ratio:%.2f\r\n"
+        "mem_fragmentation_bytes:%lld\r\n",
+        safeRatio((double)active, (double)allocated), (long long)active - (long long)allocated,
+        safeRatio((double)resident, (double)active), (long long)resident - (long long)active,
+        safeRatio((double)rss, (double)resident),
+        resident ? (long long)rss - (long long)resident : 0, safeRatio((double)rss, (double)used),
+        (long long)rss - (long long)used);
     s = sbufCatPrintf(s,
                       "mem_not_counted_for_evict:0\r\n"
                       "mem_replication_backlog:0\r\n"
@@ -372,7 +380,8 @@ static sbuf *catStats(sbuf *s) {
     s = sbufCatPrintf(s, "instantaneous_input_kbps:%.2f\r\ninstantaneous_output_kbps:%.2f\r\n",
                       (double)metricRate(METRIC_NET_IN) / 1024,
                       (double)metricRate(METRIC_NET_OUT) / 1024);
-    s = sbufCatStr(s, "instantaneous_input_repl_kbps:0.00\r\ninstantaneous_output_repl_kbps:0.00\r\n");
+    s = sbufCatStr(s,
+                   "instantaneous_input_repl_kbps:0.00\r\ninstantaneous_output_repl_kbps:0.00\r\n");
     s = catField(s, "rejected_connections", st->rejectedConn);
     s = sbufCatStr(s, "sync_full:0\r\nsync_partial_ok:0\r\nsync_partial_err:0\r\n");
     s = catField(s, "expired_keys", st->expiredKeys);
@@ -380,39 +389,36 @@ static sbuf *catStats(sbuf *s) {
     s = sbufCatStr(s, "expired_time_cap_reached_count:0\r\n");
     s = catField(s, "expire_cycle_cpu_milliseconds", st->expireCycleCpuMs);
     s = catField(s, "evicted_keys", st->evictedKeys);
-    s = sbufCatStr(s,
-                   "evicted_clients:0\r\n"
-                   "total_eviction_exceeded_time:0\r\n"
-                   "current_eviction_exceeded_time:0\r\n");
+    s = sbufCatStr(s, "evicted_clients:0\r\n"
+                      "total_eviction_exceeded_time:0\r\n"
+                      "current_eviction_exceeded_time:0\r\n");
     s = catField(s, "keyspace_hits", st->keyspaceHits);
     s = catField(s, "keyspace_misses", st->keyspaceMisses);
     s = catField(s, "pubsub_channels", pubsubTotalChannels());
     s = catField(s, "pubsub_patterns", pubsubTotalPatterns());
     s = catField(s, "pubsubshard_channels", pubsubTotalShardChannels());
-    s = sbufCatStr(s,
-                   "latest_fork_usec:0\r\n"
-                   "total_forks:0\r\n"
-                   "migrate_cached_sockets:0\r\n"
-                   "slave_expires_tracked_keys:0\r\n"
-                   "active_defrag_hits:0\r\n"
-                   "active_defrag_misses:0\r\n"
-                   "active_defrag_key_hits:0\r\n"
-                   "active_defrag_key_misses:0\r\n"
-                   "total_active_defrag_time:0\r\n"
-                   "current_active_defrag_time:0\r\n"
-                   "tracking_total_keys:0\r\n"
-                   "tracking_total_items:0\r\n"
-                   "tracking_total_prefixes:0\r\n"
-                   "unexpected_error_replies:0\r\n");
+    s = sbufCatStr(s, "latest_fork_usec:0\r\n"
+                      "total_forks:0\r\n"
+                      "migrate_cached_sockets:0\r\n"
+                      "slave_expires_tracked_keys:0\r\n"
+                      "active_defrag_hits:0\r\n"
+                      "active_defrag_misses:0\r\n"
+                      "active_defrag_key_hits:0\r\n"
+                      "active_defrag_key_misses:0\r\n"
+                      "total_active_defrag_time:0\r\n"
+                      "current_active_defrag_time:0\r\n"
+                      "tracking_total_keys:0\r\n"
+                      "tracking_total_items:0\r\n"
+                      "tracking_total_prefixes:0\r\n"
+                      "unexpected_error_replies:0\r\n");
     s = catField(s, "total_error_replies", st->totalErrorReplies);
-    s = sbufCatStr(s,
-                   "dump_payload_sanitizations:0\r\n"
-                   "total_reads_processed:0\r\n"
-                   "total_writes_processed:0\r\n"
-                   "io_threaded_reads_processed:0\r\n"
-                   "io_threaded_writes_processed:0\r\n"
-                   "reply_buffer_shrinks:0\r\n"
-                   "reply_buffer_expands:0\r\n");
+    s = sbufCatStr(s, "dump_payload_sanitizations:0\r\n"
+                      "total_reads_processed:0\r\n"
+                      "total_writes_processed:0\r\n"
+                      "io_threaded_reads_processed:0\r\n"
+                      "io_threaded_writes_processed:0\r\n"
+                      "reply_buffer_shrinks:0\r\n"
+                      "reply_buffer_expands:0\r\n");
     return s;
 }
 
@@ -474,19 +480,33 @@ static sbuf *catKeyspace(sbuf *s) {
 
 static sbuf *catSection(sbuf *s, int sec) {
     switch (sec) {
-        case SEC_SERVER: return catServer(s);
-        case SEC_CLIENTS: return catClients(s);
-        case SEC_MEMORY: return catMemory(s);
-        case SEC_PERSISTENCE: return catPersistence(s);
-        case SEC_STATS: return catStats(s);
-        case SEC_REPLICATION: return catReplication(s);
-        case SEC_CPU: return catCpu(s);
-        case SEC_MODULES: return s;
-        case SEC_COMMANDSTATS: commandForEach(catOneCommandStat, &s); return s;
-        case SEC_ERRORSTATS: return errorstatsCatInfo(s);
-        case SEC_CLUSTER: return sbufCatStr(s, "cluster_enabled:0\r\n");
-        case SEC_KEYSPACE: return catKeyspace(s);
-        default: return s;
+        case SEC_SERVER:
+            return catServer(s);
+        case SEC_CLIENTS:
+            return catClients(s);
+        case SEC_MEMORY:
+            return catMemory(s);
+        case SEC_PERSISTENCE:
+            return catPersistence(s);
+        case SEC_STATS:
+            return catStats(s);
+        case SEC_REPLICATION:
+            return catReplication(s);
+        case SEC_CPU:
+            return catCpu(s);
+        case SEC_MODULES:
+            return s;
+        case SEC_COMMANDSTATS:
+            commandForEach(catOneCommandStat, &s);
+            return s;
+        case SEC_ERRORSTATS:
+            return errorstatsCatInfo(s);
+        case SEC_CLUSTER:
+            return sbufCatStr(s, "cluster_enabled:0\r\n");
+        case SEC_KEYSPACE:
+            return catKeyspace(s);
+        default:
+            return s;
     }
 }
 
@@ -499,7 +519,8 @@ void infoCommand(client *c) {
         if (sliceIs(a, "default")) {
             byDefault = true;
         } else if (sliceIs(a, "all") || sliceIs(a, "everything")) {
-            for (int k = 0; k < SEC_COUNT; k++) want[k] = true;
+            for (int k = 0; k < SEC_COUNT; k++)
+                want[k] = true;
         } else {
             for (int k = 0; k < SEC_COUNT; k++)
                 if (sliceIs(a, sectionNames[k])) want[k] = true;

@@ -55,6 +55,7 @@ void memoryUsageCommand(client *c) {
     addReplyLongLong(c, (long long)kvMemoryUsage(kv, (size_t)samples));
 }
 
+/* MEMORY STATS: a map of Redis 7.0's fields (see the file comment). */
 void memoryStatsCommand(client *c) {
     memoryReport r;
     getMemoryReport(&r);
@@ -160,6 +161,7 @@ static void catMallocStats(void *priv, const char *msg) {
 }
 #endif
 
+/* MEMORY MALLOC-STATS: jemalloc's own report, or Redis's "not supported" line. */
 void memoryMallocStatsCommand(client *c) {
 #ifdef USE_JEMALLOC
     sbuf *s = sbufNewCap(16 * 1024);
@@ -172,6 +174,7 @@ void memoryMallocStatsCommand(client *c) {
 #endif
 }
 
+/* MEMORY PURGE: asks jemalloc to return dirty pages to the system. */
 void memoryPurgeCommand(client *c) {
 #ifdef USE_JEMALLOC
     char cmd[64];
@@ -181,6 +184,7 @@ void memoryPurgeCommand(client *c) {
     addReplyOK(c);
 }
 
+/* MEMORY HELP. */
 void memoryHelpCommand(client *c) {
     static const char *help[] = {
         "DOCTOR",
