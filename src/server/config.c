@@ -506,7 +506,9 @@ void freeConfigStrings(void) {
  * socket): what "local" means for enable-debug-command and friends. */
 bool clientIsLocal(const client *c) {
     if (c->flags & CLIENT_UNIX_SOCKET) return true;
-    return strncmp(c->addr, "127.0.0.1:", 10) == 0 || strncmp(c->addr, "::1:", 4) == 0;
+    /* IPv6 peers may be printed "[::1]:port" (Redis) or "::1:port". */
+    return strncmp(c->addr, "127.0.0.1:", 10) == 0 || strncmp(c->addr, "[::1]:", 6) == 0 ||
+           strncmp(c->addr, "::1:", 4) == 0;
 }
 
 bool configAllowsAction(int setting, const client *c) {
