@@ -12,6 +12,9 @@
  * print nothing.  Redis's latencystats (per-command percentiles) is not
  * kept by Tern and never printed.
  *
+ * Tern adds one field of its own, tern_version, at the end of the server
+ * section; parsers key on names, so an extra field is harmless.
+ *
  * Features Tern does not have yet (persistence, replication, Lua, active
  * defrag, tracking) report the values Redis reports when they are off or
  * idle, so dashboards show a quiet server rather than missing fields.
