@@ -19,6 +19,7 @@
 #include "core/errors.h"
 #include "ds/glob.h"
 #include "net/reply.h"
+#include "server/config.h"
 
 #define CMD(n, proc, arity, flags, fk, lk, ks, acl, group, since, summary, cx) \
     {n, NULL, NULL, proc, arity, flags, fk, lk, ks, acl, group, since, summary, cx, NULL, 0, 0, 0, 0, 0},
@@ -137,6 +138,11 @@ static void replyUnknownCommand(client *c) {
                         c->argv[0].ptr, args);
 }
 
+/* The handler of container commands (CONFIG, CLIENT, ...).  Dispatch
+ * always resolves a subcommand or rejects first (arity -2 covers a bare
+ * "CONFIG"), so this only runs if a table line is wrong. */
+void containerCommand(client *c) { addReplyErrorArity(c); }
+
 void callCommand(client *c) {
     command *cmd = (command *)c->cmd;
     long long errs = server.stat.totalErrorReplies;
@@ -171,8 +177,18 @@ void processCommand(client *c) {
     }
     c->cmd = cmd;
     if ((cmd->arity > 0 && c->argc != cmd->arity) || (c->argc < -cmd->arity) ||
-        (!cmd->proc && cmd->numSub)) {
+        (cmd->proc == containerCommand && cmd->numSub)) {
         addReplyErrorArity(c);
+        cmd->rejectedCalls++;
+        goto reject;
+    }
+    /* DEBUG is gated by enable-debug-command, checked here (before auth,
+     * as Redis 7 does) so a refused DEBUG counts as rejected, not failed. */
+    if (cmd->proc == debugCommand && !configAllowsAction(server.enableDebugCmd, c)) {
+        addReplyError(c, "ERR DEBUG command not allowed. If the enable-debug-command option is "
+                         "set to \"local\", you can run it from a local connection, otherwise "
+                         "you need to set this option in the configuration file, and then "
+                         "restart the server.");
         cmd->rejectedCalls++;
         goto reject;
     }

@@ -17,6 +17,9 @@
 #undef CMD
 #undef SUB
 
+/* Handler of container commands; never reached through dispatch. */
+commandProc containerCommand;
+
 /* Builds server.commands from the table.  Called once at startup. */
 void commandTableInit(void);
 /* Finds a top-level command by name (any case); NULL if unknown. */
