@@ -35,7 +35,8 @@ static command commandTable[] = {
 
 static const char *flagNames[CMD_NUM_FLAGS] = {
     "write", "readonly", "denyoom", "admin", "pubsub", "noscript", "blocking", "loading",
-    "stale", "skip_monitor", "skip_slowlog", "fast", "no_auth", "may_replicate", "sentinel",
+    "stale", "skip_monitor", "skip_slowlog", "fast", "no_auth", "may_replicate",
+    NULL /* sentinel: Redis keeps it internal */,
     "no_mandatory_keys", "no_multi", "movablekeys", "allow_busy"};
 
 static const char *aclNames[ACL_NUM_CATEGORIES] = {
@@ -224,7 +225,7 @@ static void addReplyFlags(client *c, const command *cmd) {
     void *h = addReplyDeferredLen(c);
     long long n = 0;
     for (int j = 0; j < CMD_NUM_FLAGS; j++) {
-        if (cmd->flags & (1ULL << j)) {
+        if ((cmd->flags & (1ULL << j)) && flagNames[j]) {
             addReplyStatus(c, flagNames[j]);
             n++;
         }
