@@ -33,8 +33,10 @@
  */
 #include "core/pubsub.h"
 
+#include <ctype.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -474,6 +476,33 @@ static int obufClassByName(const char *name) {
     return -1;
 }
 
+/* A byte count: a memory value, where Redis also takes a "b" unit. */
+static bool parseLimitBytes(const char *s, long long *out) {
+    size_t len = strlen(s);
+    if (len >= 2 && (s[len - 1] == 'b' || s[len - 1] == 'B') && isdigit((unsigned char)s[len - 2])) {
+        char num[32];
+        if (len - 1 >= sizeof(num)) return false;
+        memcpy(num, s, len - 1);
+        num[len - 1] = '\0';
+        return configParseMemory(num, out);
+    }
+    return configParseMemory(s, out);
+}
+
+/* The soft seconds: Redis 7.0 reads them with strtoll into an int, so
+ * "+5" and "05" pass, units do not, and values wrap at 32 bits (only a
+ * negative result is refused). */
+static bool parseLimitSeconds(const char *s, int *out) {
+    if (!*s || isspace((unsigned char)*s)) return false;
+    char *end;
+    long long v = strtoll(s, &end, 10);
+    if (*end != '\0') return false;
+    int secs = (int)(unsigned)(unsigned long long)v;
+    if (secs < 0) return false;
+    *out = secs;
+    return true;
+}
+
 int obufLimitsSet(char **argv, int argc, const char **err) {
     char *copy = NULL;
     respArg *args = NULL;
@@ -506,17 +535,16 @@ int obufLimitsSet(char **argv, int argc, const char **err) {
             *err = "Invalid client class specified in buffer limit configuration.";
             goto done;
         }
-        long long v[3];
-        for (int k = 0; k < 3; k++) {
-            /* Redis parses the seconds as a memory value too ("1k" works). */
-            if (!configParseMemory(argv[j + 1 + k], &v[k])) {
-                *err = "Error in hard, soft or soft_seconds setting in buffer limit configuration.";
-                goto done;
-            }
+        long long hard, soft;
+        int seconds;
+        if (!parseLimitBytes(argv[j + 1], &hard) || !parseLimitBytes(argv[j + 2], &soft) ||
+            !parseLimitSeconds(argv[j + 3], &seconds)) {
+            *err = "Error in hard, soft or soft_seconds setting in buffer limit configuration.";
+            goto done;
         }
-        next[cls].hard = v[0];
-        next[cls].soft = v[1];
-        next[cls].softSeconds = v[2];
+        next[cls].hard = hard;
+        next[cls].soft = soft;
+        next[cls].softSeconds = seconds;
     }
     memcpy(obufLimits, next, sizeof(next));
     obufLimitedClasses = 0;
