@@ -283,6 +283,9 @@ def test_the_pubsub_hard_limit_from_the_command_line_is_enforced(server_factory)
             assert _closed_by_peer(sub)
         finally:
             sub.close()
+        info = pub.call("INFO", "stats")
+        if not (isinstance(info, bytes) and info.startswith(b"ERR unknown command")):
+            assert b"client_output_buffer_limit_disconnections:1\r\n" in info
     assert "closed ASAP for overcoming of output buffer limits" in srv.log()
 
 
