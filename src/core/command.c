@@ -3,9 +3,13 @@
  * Command dispatch and introspection, built from core/commands.def.
  *
  * processCommand is the single gate every command passes: it resolves the
- * name (and subcommand), checks arity and authentication, and only then
- * calls the handler through callCommand, which keeps the per-command
- * statistics.  Handlers can therefore assume a valid argument count.
+ * name (and subcommand), checks arity and authentication, refuses what the
+ * connection's state forbids (NO_MULTI commands inside MULTI, most
+ * commands on a RESP2 connection with subscriptions), queues the command
+ * when a transaction is open (core/multi.c), and only then calls the
+ * handler through callCommand, which keeps the per-command statistics.
+ * Handlers can therefore assume a valid argument count.  Any refusal
+ * inside MULTI dooms the transaction, as in Redis.
  *
  * COMMAND, COMMAND INFO/DOCS/COUNT/LIST/GETKEYS read the same table, so
  * introspection cannot disagree with dispatch.
@@ -17,6 +21,7 @@
 
 #include "core/args.h"
 #include "core/errors.h"
+#include "core/multi.h"
 #include "ds/glob.h"
 #include "net/reply.h"
 #include "server/config.h"
@@ -144,9 +149,14 @@ static void replyUnknownCommand(client *c) {
  * "CONFIG"), so this only runs if a table line is wrong. */
 void containerCommand(client *c) { addReplyErrorArity(c); }
 
+/* Error replies already charged to a command.  Nested calls (the commands
+ * EXEC runs) advance it, so the outer call is charged only for errors it
+ * replied itself, as Redis 7.0 counts failed_calls. */
+static long long errorsCounted;
+
 void callCommand(client *c) {
     command *cmd = (command *)c->cmd;
-    long long errs = server.stat.totalErrorReplies;
+    errorsCounted = server.stat.totalErrorReplies;
     long long start = ustime();
     c->flags |= CLIENT_EXECUTING;
     cmd->proc(c);
@@ -154,14 +164,44 @@ void callCommand(client *c) {
     long long dur = ustime() - start;
     cmd->calls++;
     cmd->usec += dur;
-    if (server.stat.totalErrorReplies != errs) cmd->failedCalls++;
+    if (server.stat.totalErrorReplies > errorsCounted) cmd->failedCalls++;
+    errorsCounted = server.stat.totalErrorReplies;
     server.stat.numCommands++;
     c->lastcmd = cmd;
+}
+
+/* Refuses the command about to run with error 'err', as Redis's
+ * rejectCommand does: a refused EXEC discards the transaction and says
+ * why ("EXECABORT Transaction discarded because of: ..."); any other
+ * refusal inside MULTI dooms the transaction (see the reject label). */
+static void rejectCommand(client *c, const char *err) {
+    if (c->cmd && c->cmd->proc == execCommand)
+        execCommandAbort(c, err);
+    else
+        addReplyError(c, err);
+}
+
+/* In RESP2 a subscribed connection carries pushed messages, so it may
+ * only run the commands that manage subscriptions (and PING, QUIT,
+ * RESET); RESP3 tells pushes apart from replies and allows everything. */
+static bool allowedWhileSubscribed(const command *cmd) {
+    commandProc *p = cmd->proc;
+    return p == pingCommand || p == subscribeCommand || p == ssubscribeCommand ||
+           p == unsubscribeCommand || p == sunsubscribeCommand || p == psubscribeCommand ||
+           p == punsubscribeCommand || p == quitCommand || p == resetCommand;
+}
+
+/* Commands that act at once inside MULTI instead of being queued. */
+static bool runsInsideMulti(const command *cmd) {
+    commandProc *p = cmd->proc;
+    return p == execCommand || p == discardCommand || p == multiCommand || p == watchCommand ||
+           p == quitCommand || p == resetCommand;
 }
 
 void processCommand(client *c) {
     updateCachedTime();
     c->lastCmdTime = server.unixtimeMs;
+    c->cmd = NULL;
     command *top = lookupCommandByName(c->argv[0].ptr, c->argv[0].len);
     command *cmd = top;
     if (!top) {
@@ -179,14 +219,16 @@ void processCommand(client *c) {
     c->cmd = cmd;
     if ((cmd->arity > 0 && c->argc != cmd->arity) || (c->argc < -cmd->arity) ||
         (cmd->proc == containerCommand && cmd->numSub)) {
-        addReplyErrorArity(c);
+        char err[160];
+        snprintf(err, sizeof(err), "ERR wrong number of arguments for '%s' command", cmd->name);
+        rejectCommand(c, err);
         cmd->rejectedCalls++;
         goto reject;
     }
     /* DEBUG is gated by enable-debug-command, checked here (before auth,
      * as Redis 7 does) so a refused DEBUG counts as rejected, not failed. */
     if (cmd->proc == debugCommand && !configAllowsAction(server.enableDebugCmd, c)) {
-        addReplyError(c, "ERR DEBUG command not allowed. If the enable-debug-command option is "
+        rejectCommand(c, "ERR DEBUG command not allowed. If the enable-debug-command option is "
                          "set to \"local\", you can run it from a local connection, otherwise "
                          "you need to set this option in the configuration file, and then "
                          "restart the server.");
@@ -194,11 +236,29 @@ void processCommand(client *c) {
         goto reject;
     }
     if (!(c->flags & CLIENT_AUTHENTICATED) && !(cmd->flags & CMD_NO_AUTH)) {
-        addReplyError(c, ERR_NOAUTH);
+        rejectCommand(c, ERR_NOAUTH);
         cmd->rejectedCalls++;
         goto reject;
     }
-    callCommand(c);
+    if ((c->flags & CLIENT_MULTI) && (cmd->flags & CMD_NO_MULTI)) {
+        rejectCommand(c, "ERR Command not allowed inside a transaction");
+        cmd->rejectedCalls++;
+        goto reject;
+    }
+    if ((c->flags & CLIENT_PUBSUB) && c->resp == 2 && !allowedWhileSubscribed(cmd)) {
+        char err[200];
+        snprintf(err, sizeof(err),
+                 "ERR Can't execute '%s': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / "
+                 "RESET are allowed in this context",
+                 cmd->name);
+        rejectCommand(c, err);
+        cmd->rejectedCalls++;
+        goto reject;
+    }
+    if ((c->flags & CLIENT_MULTI) && !runsInsideMulti(cmd))
+        multiQueueCommand(c);
+    else
+        callCommand(c);
     if (c->flags & CLIENT_REPLY_SKIP) c->flags &= ~CLIENT_REPLY_SKIP;
     if (c->flags & CLIENT_REPLY_SKIP_NEXT) {
         c->flags &= ~CLIENT_REPLY_SKIP_NEXT;
@@ -206,6 +266,8 @@ void processCommand(client *c) {
     }
     return;
 reject:
+    /* Inside MULTI a refused command makes EXEC fail with EXECABORT. */
+    multiFlagTransaction(c);
     /* An error reply ends a CLIENT REPLY SKIP too. */
     if (c->flags & CLIENT_REPLY_SKIP) c->flags &= ~CLIENT_REPLY_SKIP;
 }

@@ -179,6 +179,7 @@ long long dbEmpty(int id, bool async) {
     int start = id < 0 ? 0 : id, end = id < 0 ? server.dbnum - 1 : id;
     for (int j = start; j <= end; j++) {
         db *d = &server.dbs[j];
+        touchAllWatchedKeysInDb(d, NULL);
         removed += (long long)htSize(d->keys);
         if (async && htSize(d->keys) > 0) {
             /* Swap in a fresh table; the old one is freed off-thread. */
@@ -196,6 +197,10 @@ long long dbEmpty(int id, bool async) {
 }
 
 void dbSwap(int a, int b) {
+    /* Watchers stay with the db id, so whoever watches a key that leaves
+     * or arrives sees a change. */
+    touchAllWatchedKeysInDb(&server.dbs[a], &server.dbs[b]);
+    touchAllWatchedKeysInDb(&server.dbs[b], &server.dbs[a]);
     db tmp = server.dbs[a];
     server.dbs[a].keys = server.dbs[b].keys;
     server.dbs[a].expires = server.dbs[b].expires;

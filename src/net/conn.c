@@ -552,6 +552,8 @@ void clientsCron(void) {
                    now - c->lastInteraction > 2000) {
             sbufFree(c->querybuf);
             c->querybuf = sbufNewCap(0);
+        } else if (c->replyBytes && obufLimitApplies(c)) {
+            obufEnforceLimit(c); /* a soft limit can expire while nothing is added */
         }
         c = next;
     }

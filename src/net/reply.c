@@ -17,12 +17,16 @@
 #include "core/errors.h"
 #include "ds/numfmt.h"
 #include "core/command.h"
+#include "core/pubsub.h"
 #include "net/conn.h"
 #include "server/errorstats.h"
 
 
+/* No output for clients that turned replies off, nor for clients about to
+ * be closed (e.g. over their output limit: their output will never be
+ * sent, so adding more would only grow memory). */
 static bool replyDisabled(client *c) {
-    return (c->flags & (CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP)) != 0;
+    return (c->flags & (CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP | CLIENT_CLOSE_ASAP)) != 0;
 }
 
 static replyBlock *newBlock(size_t atLeast) {
@@ -61,6 +65,8 @@ static void appendToBlocks(client *c, const char *p, size_t len) {
         c->replyBytes += len;
         appendBlock(c, b);
     }
+    /* Output past the static buffer is where a slow reader costs memory. */
+    if (obufLimitApplies(c)) obufEnforceLimit(c);
 }
 
 void addReplyProto(client *c, const char *p, size_t len) {

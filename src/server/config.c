@@ -28,6 +28,8 @@
 #include "core/args.h"
 #include "core/command.h"
 #include "core/errors.h"
+#include "core/notify.h"
+#include "core/pubsub.h"
 #include "ds/glob.h"
 #include "ds/numfmt.h"
 #include "net/conn.h"
@@ -79,10 +81,15 @@ static sbuf *getAppendonly(const configEntry *e, sbuf *s);
 static int applyPort(const char **err);
 static int applyBind(const char **err);
 static int applyHz(const char **err);
+static int setObufLimits(const configEntry *e, char **argv, int argc, const char **err);
+static sbuf *getObufLimits(const configEntry *e, sbuf *s);
+static int setNotifyEvents(const configEntry *e, char **argv, int argc, const char **err);
+static sbuf *getNotifyEvents(const configEntry *e, sbuf *s);
 
 static const configEntry configTable[] = {
     {"appendonly", CT_SPECIAL, 0, NULL, 0, 0, "no", NULL, setAppendonly, getAppendonly, NULL},
     {"bind", CT_SPECIAL, 0, NULL, 0, 0, "127.0.0.1 -::1", NULL, setBind, getBind, applyBind},
+    {"client-output-buffer-limit", CT_SPECIAL, 0, NULL, 0, 0, "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60", NULL, setObufLimits, getObufLimits, NULL},
     {"client-query-buffer-limit", CT_MEM, 0, &server.clientMaxQuerybufLen, 1024 * 1024, LLONG_MAX, "1gb", NULL, NULL, NULL, NULL},
     {"daemonize", CT_BOOL, CFG_IMMUTABLE, &server.daemonize, 0, 1, "no", NULL, NULL, NULL, NULL},
     {"databases", CT_INT, CFG_IMMUTABLE, &server.dbnum, 1, INT_MAX, "16", NULL, NULL, NULL, NULL},
@@ -95,6 +102,7 @@ static const configEntry configTable[] = {
     {"logfile", CT_STRING, CFG_IMMUTABLE, &server.logfile, 0, 0, "", NULL, NULL, NULL, NULL},
     {"loglevel", CT_ENUM, 0, &server.verbosity, 0, 3, "notice", loglevelNames, NULL, NULL, NULL},
     {"maxclients", CT_UINT, 0, &server.maxclients, 1, UINT_MAX, "10000", NULL, NULL, NULL, NULL},
+    {"notify-keyspace-events", CT_SPECIAL, 0, NULL, 0, 0, "", NULL, setNotifyEvents, getNotifyEvents, NULL},
     {"pidfile", CT_STRING, CFG_IMMUTABLE, &server.pidfile, 0, 0, "", NULL, NULL, NULL, NULL},
     {"port", CT_INT, 0, &server.port, 0, 65535, "6379", NULL, NULL, NULL, applyPort},
     {"proto-max-bulk-len", CT_MEM, 0, &server.protoMaxBulkLen, 1024 * 1024, LLONG_MAX, "512mb", NULL, NULL, NULL, NULL},
@@ -338,6 +346,24 @@ static int setAppendonly(const configEntry *e, char **argv, int argc, const char
 }
 
 static sbuf *getAppendonly(const configEntry *e, sbuf *s) { return sbufCatStr(s, "no"); }
+
+static int setObufLimits(const configEntry *e, char **argv, int argc, const char **err) {
+    return obufLimitsSet(argv, argc, err);
+}
+
+static sbuf *getObufLimits(const configEntry *e, sbuf *s) { return obufLimitsCat(s); }
+
+static int setNotifyEvents(const configEntry *e, char **argv, int argc, const char **err) {
+    int flags = argc == 1 ? notifyParseFlags(argv[0]) : -1;
+    if (flags < 0) {
+        *err = "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.";
+        return C_ERR;
+    }
+    notifyFlags = flags;
+    return C_OK;
+}
+
+static sbuf *getNotifyEvents(const configEntry *e, sbuf *s) { return notifyCatFlags(s, notifyFlags); }
 
 /* Reopens the listeners after 'port' or 'bind' changed ('msg' is Redis's
  * error for each).  At startup (no event loop yet) there is nothing to do. */

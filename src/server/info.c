@@ -422,6 +422,10 @@ static sbuf *catStats(sbuf *s) {
                       "io_threaded_writes_processed:0\r\n"
                       "reply_buffer_shrinks:0\r\n"
                       "reply_buffer_expands:0\r\n");
+    /* Not in Redis 7.0 (Redis 7.4 added them with these names): appended
+     * last so parsers that expect 7.0's fields are unaffected. */
+    s = catField(s, "client_query_buffer_limit_disconnections", st->clientQbufLimitDisconnections);
+    s = catField(s, "client_output_buffer_limit_disconnections", st->clientOutbufLimitDisconnections);
     return s;
 }
 

@@ -51,6 +51,9 @@ def test_every_command_rejects_a_wrong_argument_count_with_the_arity_error(serve
         for name, words in cases:
             reply = conn.call(*words)
             expected = f"ERR wrong number of arguments for '{name}' command".encode()
+            if name == "exec":
+                # Redis 7.0 answers any refused EXEC with EXECABORT plus the reason.
+                expected = b"EXECABORT Transaction discarded because of: " + expected[4:]
             if reply != expected:
                 wrong.append(f"{' '.join(words)!r}: {reply!r}")
             assert conn.call("PING") == b"PONG", f"connection broken after {words}"

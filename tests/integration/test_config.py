@@ -21,8 +21,13 @@ HARNESS_ARGS = {"save", "appendonly", "enable-debug-command"}
 # default-value round trip below.
 SAMPLES = {
     "appendonly": ("no", "no"),
+    "client-output-buffer-limit": (
+        "normal 0 0 0 slave 268435456 67108864 60 pubsub 1048576 524288 30",
+        "normal 0 0 0 slave 268435456 67108864 60 pubsub 1048576 524288 30",
+    ),
     "client-query-buffer-limit": ("2mb", "2097152"),
     "databases": ("4", "4"),
+    "notify-keyspace-events": ("KEA", "AKE"),
     "enable-debug-command": ("local", "local"),
     "enable-protected-configs": ("yes", "yes"),
     "hz": ("50", "50"),
