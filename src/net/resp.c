@@ -21,7 +21,8 @@
 
 enum { ST_START, ST_COUNT, ST_ARGHDR, ST_ARGBODY, ST_INLINE };
 
-/* Redis 7 caps what an unauthenticated client may send. */
+/* Redis 7 caps what an unauthenticated client may send (multibulk only;
+ * inline commands are bounded by the 64 KB line limit alone). */
 #define RESP_UNAUTH_MAX_ARGS 10
 #define RESP_UNAUTH_MAX_BULK 16384
 
@@ -230,8 +231,9 @@ int respParse(respParser *p, char *buf, size_t len, const respLimits *lim) {
             if (!numStrToLL(buf + 1, cr - 1, &n))
                 return fail(p, "ERR Protocol error: invalid multibulk length");
         }
-        if (n > INT_MAX || (!lim->authenticated && n > RESP_UNAUTH_MAX_ARGS))
-            return fail(p, "ERR Protocol error: invalid multibulk length");
+        if (n > INT_MAX) return fail(p, "ERR Protocol error: invalid multibulk length");
+        if (!lim->authenticated && n > RESP_UNAUTH_MAX_ARGS)
+            return fail(p, "ERR Protocol error: unauthenticated multibulk length");
         p->scanned = cr + 2;
         if (n <= 0) {
             p->consumed = p->scanned;
@@ -263,8 +265,9 @@ int respParse(respParser *p, char *buf, size_t len, const respLimits *lim) {
                 if (!numStrToLL(buf + pos + 1, cr - pos - 1, &bl) || bl < 0)
                     return fail(p, "ERR Protocol error: invalid bulk length");
             }
-            if (bl > lim->maxBulkLen || (!lim->authenticated && bl > RESP_UNAUTH_MAX_BULK))
-                return fail(p, "ERR Protocol error: invalid bulk length");
+            if (bl > lim->maxBulkLen) return fail(p, "ERR Protocol error: invalid bulk length");
+            if (!lim->authenticated && bl > RESP_UNAUTH_MAX_BULK)
+                return fail(p, "ERR Protocol error: unauthenticated bulk length");
             p->scanned = cr + 2;
             p->bulkLen = bl;
             p->state = ST_ARGBODY;

@@ -46,7 +46,7 @@ typedef struct respArg {
 
 typedef struct respLimits {
     long long maxBulkLen; /* proto-max-bulk-len */
-    bool authenticated;   /* false: Redis 7's small pre-AUTH limits apply */
+    bool authenticated;   /* false: at most 10 args and 16 KB per bulk, as in Redis 7 */
 } respLimits;
 
 typedef struct respParser {

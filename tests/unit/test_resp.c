@@ -475,9 +475,12 @@ static void test_unauthenticated_limits(void **state) {
     size_t len;
     static const errCase cases[] = {
         {LIT("*10\r\n"), "", 0},
-        {LIT("*11\r\n"), "ERR Protocol error: invalid multibulk length", 0},
+        {LIT("*11\r\n"), "ERR Protocol error: unauthenticated multibulk length", 0},
         {LIT("*1\r\n$16384\r\n"), "", 0},
-        {LIT("*1\r\n$16385\r\n"), "ERR Protocol error: invalid bulk length", 0},
+        {LIT("*1\r\n$16385\r\n"), "ERR Protocol error: unauthenticated bulk length", 0},
+        /* The general checks come first. */
+        {LIT("*x\r\n"), "ERR Protocol error: invalid multibulk length", 0},
+        {LIT("*1\r\n$999999999999\r\n"), "ERR Protocol error: invalid bulk length", 0},
         /* Inline commands have no argument cap before AUTH (Redis 7.0). */
         {LIT("a b c d e f g h i j k l m\n"), "", 1},
     };
