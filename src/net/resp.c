@@ -214,6 +214,34 @@ static int parseInline(respParser *p, char *buf, size_t len) {
     return argc == 0 ? RESP_EMPTY : RESP_DONE;
 }
 
+/* Reads the "$<len>" header at 'pos' (the slow path handles everything but
+ * the usual form).  Returns the length and sets '*next' past the header, or
+ * returns -1 (need more bytes) or -2 (error in p->error). */
+static long long parseBulkHeader(respParser *p, const char *buf, size_t len, size_t pos,
+                                 const respLimits *lim, size_t *next) {
+    size_t cr;
+    long long bl = -1;
+    if (pos < len && buf[pos] == '$') bl = fastHeader(buf, len, pos + 1, &cr);
+    if (bl < 0) {
+        long r = findLine(p, buf, len, pos, '\r');
+        if (r == -2) return fail(p, "ERR Protocol error: too big bulk count string"), -2;
+        if (r == -1) return -1;
+        cr = (size_t)r;
+        if (buf[pos] != '$') {
+            snprintf(p->errbuf, sizeof(p->errbuf), "ERR Protocol error: expected '$', got '%c'",
+                     buf[pos]);
+            return fail(p, p->errbuf), -2;
+        }
+        if (!numStrToLL(buf + pos + 1, cr - pos - 1, &bl) || bl < 0)
+            return fail(p, "ERR Protocol error: invalid bulk length"), -2;
+    }
+    if (bl > lim->maxBulkLen) return fail(p, "ERR Protocol error: invalid bulk length"), -2;
+    if (!lim->authenticated && bl > RESP_UNAUTH_MAX_BULK)
+        return fail(p, "ERR Protocol error: unauthenticated bulk length"), -2;
+    *next = cr + 2;
+    return bl;
+}
+
 int respParse(respParser *p, char *buf, size_t len, const respLimits *lim) {
     if (p->state == ST_START) {
         if (len == 0) return RESP_MORE;
@@ -244,49 +272,42 @@ int respParse(respParser *p, char *buf, size_t len, const respLimits *lim) {
             return fail(p, "ERR Protocol error: invalid multibulk length");
         p->remaining = n;
         p->argc = 0;
-        p->state = ST_ARGHDR;
-        p->stuck = false;
-    }
-    while (p->remaining > 0) {
-        if (p->state == ST_ARGHDR) {
-            size_t pos = p->scanned, cr;
-            long long bl = -1;
-            if (pos < len && buf[pos] == '$') bl = fastHeader(buf, len, pos + 1, &cr);
-            if (bl < 0) {
-                long r = findLine(p, buf, len, pos, '\r');
-                if (r == -2) return fail(p, "ERR Protocol error: too big bulk count string");
-                if (r == -1) return RESP_MORE;
-                cr = (size_t)r;
-                if (buf[pos] != '$') {
-                    snprintf(p->errbuf, sizeof(p->errbuf),
-                             "ERR Protocol error: expected '$', got '%c'", buf[pos]);
-                    return fail(p, p->errbuf);
-                }
-                if (!numStrToLL(buf + pos + 1, cr - pos - 1, &bl) || bl < 0)
-                    return fail(p, "ERR Protocol error: invalid bulk length");
-            }
-            if (bl > lim->maxBulkLen) return fail(p, "ERR Protocol error: invalid bulk length");
-            if (!lim->authenticated && bl > RESP_UNAUTH_MAX_BULK)
-                return fail(p, "ERR Protocol error: unauthenticated bulk length");
-            p->scanned = cr + 2;
-            p->bulkLen = bl;
-            p->state = ST_ARGBODY;
-            p->stuck = false;
-        }
-        /* ST_ARGBODY: the bulk and its two trailing bytes must be complete
-         * (Redis skips them without checking they are CRLF). */
-        if (len - p->scanned < (size_t)p->bulkLen + 2) return RESP_MORE;
-        if (!reserveArgs(&p->args, &p->argcap, p->argc + 1))
-            return fail(p, "ERR Protocol error: invalid multibulk length");
-        p->args[p->argc].off = p->scanned;
-        p->args[p->argc].len = (size_t)p->bulkLen;
-        p->argc++;
-        p->scanned += (size_t)p->bulkLen + 2;
         p->bulkLen = -1;
-        p->remaining--;
         p->state = ST_ARGHDR;
     }
-    p->consumed = p->scanned;
+    /* The argument loop works on locals (stores through p->args could
+     * otherwise alias the parser's own fields) and saves them on return.
+     * bulkLen < 0 means the next thing to read is a "$" header. */
+    size_t pos = p->scanned;
+    long long remaining = p->remaining, bl = p->bulkLen;
+    int argc = p->argc;
+    while (remaining > 0) {
+        if (bl < 0) {
+            bl = parseBulkHeader(p, buf, len, pos, lim, &pos);
+            if (bl == -2) return RESP_ERR;
+            if (bl == -1) break;
+        }
+        /* The bulk and its two trailing bytes must be complete (Redis skips
+         * them without checking they are CRLF). */
+        if (len - pos < (size_t)bl + 2) break;
+        if (argc == p->argcap && !reserveArgs(&p->args, &p->argcap, (long long)argc + 1))
+            return fail(p, "ERR Protocol error: invalid multibulk length");
+        p->args[argc].off = pos;
+        p->args[argc].len = (size_t)bl;
+        argc++;
+        pos += (size_t)bl + 2;
+        bl = -1;
+        remaining--;
+    }
+    p->scanned = pos;
+    p->remaining = remaining;
+    p->bulkLen = bl;
+    p->argc = argc;
+    if (remaining > 0) {
+        p->state = bl < 0 ? ST_ARGHDR : ST_ARGBODY;
+        return RESP_MORE;
+    }
+    p->consumed = pos;
     return RESP_DONE;
 }
 
