@@ -250,3 +250,32 @@ def test_many_clients_connecting_and_vanishing_leave_the_server_healthy(server, 
     assert client.ping() is True
     with server.raw() as conn:
         assert conn.call("PING") == b"PONG"
+
+
+# ---- replies assembled from many pieces ------------------------------------------
+
+
+@pytest.mark.parametrize("proto", [2, 3])
+def test_replies_built_with_many_deferred_lengths_arrive_intact(raw, proto):
+    # COMMAND and COMMAND DOCS open a deferred length per flag/ACL set.
+    raw.send_command("HELLO", str(proto))
+    raw.read_reply()
+    count = raw.call("COMMAND", "COUNT")
+    commands = raw.call("COMMAND")
+    assert len(commands) == count
+    assert all(isinstance(info, list) and len(info) == 10 for info in commands)
+    docs = raw.call("COMMAND", "DOCS")
+    if proto == 3:
+        assert isinstance(docs, dict) and len(docs) == count
+    else:
+        assert isinstance(docs, list) and len(docs) == 2 * count
+
+
+def test_a_pipeline_of_big_and_small_replies_keeps_its_order(raw):
+    big = b"B" * 100_000
+    raw.call("SET", "big", big)
+    raw.send((encode_command("GET", "big") + encode_command("PING") + encode_command("COMMAND", "COUNT")) * 50)
+    for _ in range(50):
+        assert raw.read_reply().value == big
+        assert raw.read_reply().raw == b"+PONG\r\n"
+        assert isinstance(raw.read_reply().value, int)
