@@ -46,6 +46,8 @@
 #define MAX_WRITE_PER_EVENT (1024 * 1024)
 #define MAX_ACCEPTS_PER_CALL 1000
 #define WRITE_IOV_MAX 64
+/* An emptied private query buffer bigger than this is freed at once. */
+#define QUERYBUF_KEEP_BYTES 1024
 
 static void readQueryFromClient(eventLoop *el, int fd, void *data, int mask);
 static void sendReplyToClient(eventLoop *el, int fd, void *data, int mask);
@@ -467,7 +469,14 @@ static void readQueryFromClient(eventLoop *el, int fd, void *data, int mask) {
     server.currentClient = c;
     processInputBuffer(c);
     server.currentClient = NULL;
-    if (shared) leaveSharedBuffer(c, own);
+    if (shared) {
+        leaveSharedBuffer(c, own);
+    } else if (c->querybuf->len == 0 && c->querybuf->cap > QUERYBUF_KEEP_BYTES) {
+        /* The unfinished command is done and the next read goes to the
+         * shared buffer: give back what a big argument made this grow to. */
+        sbufFree(c->querybuf);
+        c->querybuf = sbufNewCap(0);
+    }
     if (c->flags & CLIENT_CLOSE_ASAP) freeClient(c);
 }
 
@@ -584,10 +593,6 @@ void clientsCron(void) {
             now - c->lastInteraction > server.maxidletime * 1000) {
             serverLog(LL_VERBOSE, "Closing idle client");
             freeClient(c);
-        } else if (c->querybuf->len == 0 && c->querybuf->cap > 64 * 1024 &&
-                   now - c->lastInteraction > 2000) {
-            sbufFree(c->querybuf);
-            c->querybuf = sbufNewCap(0);
         }
         c = next;
     }
