@@ -54,8 +54,12 @@ static void sendReplyToClient(eventLoop *el, int fd, void *data, int mask);
 
 /* The read buffer shared by clients that have no unfinished command (see
  * the file comment).  Only the main thread touches it; it is never freed
- * (one 16 KB allocation for the life of the process). */
+ * (one 16 KB allocation for the life of the process).  'sharedInUse' is set
+ * while commands run from it: should events ever be processed from inside
+ * a command (a busy script, loading), other clients then read into their
+ * own buffers instead of overwriting the running command's arguments. */
 static sbuf *sharedReadBuf;
+static bool sharedInUse;
 
 /* ---- sockets ---- */
 
@@ -410,10 +414,12 @@ static void leaveSharedBuffer(client *c, sbuf *own) {
 static void readQueryFromClient(eventLoop *el, int fd, void *data, int mask) {
     client *c = data;
     if (c->flags & (CLIENT_CLOSE_ASAP | CLIENT_CLOSE_AFTER_REPLY)) return;
+    /* A client's input is not read again while one of its commands runs. */
+    if (c == server.currentClient) return;
     size_t readlen = READ_CHUNK_BYTES;
     /* Nothing unfinished: the parser is at a command start and the read
      * can go to the shared buffer. */
-    bool shared = c->querybuf->len == 0;
+    bool shared = c->querybuf->len == 0 && !sharedInUse;
     sbuf *q;
     if (shared) {
         if (!sharedReadBuf) sharedReadBuf = sbufNewCap(READ_CHUNK_BYTES);
@@ -465,11 +471,16 @@ static void readQueryFromClient(eventLoop *el, int fd, void *data, int mask) {
         return;
     }
     sbuf *own = c->querybuf;
-    if (shared) c->querybuf = q;
+    if (shared) {
+        c->querybuf = q;
+        sharedInUse = true;
+    }
+    client *outer = server.currentClient;
     server.currentClient = c;
     processInputBuffer(c);
-    server.currentClient = NULL;
+    server.currentClient = outer;
     if (shared) {
+        sharedInUse = false;
         leaveSharedBuffer(c, own);
     } else if (c->querybuf->len == 0 && c->querybuf->cap > QUERYBUF_KEEP_BYTES) {
         /* The unfinished command is done and the next read goes to the
