@@ -17,6 +17,7 @@
 #include "core/command.h"
 
 #include <stdio.h>
+#include <string.h>
 #include <strings.h>
 
 #include "core/args.h"
@@ -66,8 +67,54 @@ static const htType commandHtType = {cmdNodeKey, cmdNodeFree};
 
 const char *commandFullName(const command *cmd) { return cmd ? cmd->name : ""; }
 
+/* Name lookup.  Every command passes through here, so it avoids the
+ * generic hashtable (a seeded XXH3 call, a key callback and strlen per
+ * probe): one pass over the name lowercases it and computes an FNV-1a hash,
+ * then an open-addressed array of the top-level commands, kept at most 1/4
+ * full, is probed linearly comparing hash and length before the bytes.
+ * The names are fixed at startup, so the hash needs no seed: a client can
+ * only make its own lookups of unknown names probe a few slots. */
+typedef struct cmdSlot {
+    command *cmd; /* NULL: empty slot */
+    uint32_t hash;
+    uint32_t len;
+} cmdSlot;
+
+#define CMD_NAME_MAX 64 /* longer names are unknown without a lookup */
+
+static cmdSlot *cmdIndex;
+static size_t cmdIndexMask;
+
+/* Lowercases 'len' bytes of 'name' into 'lower' and returns their hash. */
+static inline uint32_t lowerAndHash(const char *name, size_t len, char *lower) {
+    uint32_t h = 2166136261u;
+    for (size_t j = 0; j < len; j++) {
+        unsigned char ch = (unsigned char)name[j];
+        if (ch >= 'A' && ch <= 'Z') ch |= 0x20;
+        lower[j] = (char)ch;
+        h = (h ^ ch) * 16777619u;
+    }
+    return h;
+}
+
+static void cmdIndexAdd(command *cmd) {
+    char lower[CMD_NAME_MAX];
+    size_t len = strlen(cmd->name);
+    serverAssert(len < CMD_NAME_MAX);
+    uint32_t h = lowerAndHash(cmd->name, len, lower);
+    size_t i = h & cmdIndexMask;
+    while (cmdIndex[i].cmd) i = (i + 1) & cmdIndexMask;
+    cmdIndex[i].cmd = cmd;
+    cmdIndex[i].hash = h;
+    cmdIndex[i].len = (uint32_t)len;
+}
+
 void commandTableInit(void) {
     server.commands = htCreate(&commandHtType);
+    size_t slots = 16;
+    while (slots < NUM_COMMANDS * 4) slots <<= 1;
+    cmdIndex = tcalloc(sizeof(cmdSlot) * slots);
+    cmdIndexMask = slots - 1;
     for (size_t j = 0; j < NUM_COMMANDS; j++) {
         command *cmd = &commandTable[j];
         uint64_t f = cmd->flags;
@@ -88,18 +135,25 @@ void commandTableInit(void) {
         cmdNode *n = tmalloc(sizeof(*n));
         n->cmd = cmd;
         htAddNew(server.commands, n);
+        cmdIndexAdd(cmd);
     }
 }
 
 command *lookupCommandByName(const char *name, size_t len) {
-    char lower[64];
+    char lower[CMD_NAME_MAX];
     if (len >= sizeof(lower)) return NULL;
-    for (size_t j = 0; j < len; j++) {
-        char ch = name[j];
-        lower[j] = (ch >= 'A' && ch <= 'Z') ? (char)(ch + 32) : ch;
+    uint32_t h = lowerAndHash(name, len, lower);
+    for (size_t i = h & cmdIndexMask;; i = (i + 1) & cmdIndexMask) {
+        const cmdSlot *slot = &cmdIndex[i];
+        if (!slot->cmd) return NULL;
+        if (slot->hash == h && slot->len == len) {
+            /* Names are short: a byte loop beats a memcmp call. */
+            const char *n = slot->cmd->name;
+            size_t j = 0;
+            while (j < len && n[j] == lower[j]) j++;
+            if (j == len) return slot->cmd;
+        }
     }
-    cmdNode *n = htFind(server.commands, lower, len);
-    return n ? n->cmd : NULL;
 }
 
 static command *findSubcommand(const command *parent, slice sub) {
@@ -154,13 +208,29 @@ void containerCommand(client *c) { addReplyErrorArity(c); }
  * replied itself, as Redis 7.0 counts failed_calls. */
 static long long errorsCounted;
 
+/* Depth of nested callCommand (EXEC and scripts call it for each inner
+ * command); only the outermost call samples the clock for the keyspace. */
+static int callDepth;
+
 void callCommand(client *c) {
     command *cmd = (command *)c->cmd;
     errorsCounted = server.stat.totalErrorReplies;
     long long start = ustime();
+    if (callDepth == 0) {
+        /* The time a command sees (expiry, TTLs, LRU) is taken once per
+         * top-level command, from the same clock read that starts its
+         * duration, as Redis 7 does; commands inside EXEC or a script keep
+         * their caller's time. */
+        server.unixtimeMs = start / 1000;
+        server.lruclock = lruClock();
+        c->lastCmdTime = server.unixtimeMs;
+    }
+    bool outer = !(c->flags & CLIENT_EXECUTING);
+    callDepth++;
     c->flags |= CLIENT_EXECUTING;
     cmd->proc(c);
-    c->flags &= ~CLIENT_EXECUTING;
+    if (outer) c->flags &= ~CLIENT_EXECUTING;
+    callDepth--;
     long long dur = ustime() - start;
     cmd->calls++;
     cmd->usec += dur;
@@ -199,7 +269,6 @@ static bool runsInsideMulti(const command *cmd) {
 }
 
 void processCommand(client *c) {
-    updateCachedTime();
     c->lastCmdTime = server.unixtimeMs;
     c->cmd = NULL;
     command *top = lookupCommandByName(c->argv[0].ptr, c->argv[0].len);

@@ -20,7 +20,8 @@
 /* Handler of container commands; never reached through dispatch. */
 commandProc containerCommand;
 
-/* Builds server.commands from the table.  Called once at startup. */
+/* Builds server.commands (for iteration) and the name index used by
+ * lookupCommandByName from the table.  Called once at startup. */
 void commandTableInit(void);
 /* Finds a top-level command by name (any case); NULL if unknown. */
 command *lookupCommandByName(const char *name, size_t len);
