@@ -13,7 +13,9 @@
 
 #define IS_HDR 5
 
-static inline unsigned widthOf(const intset *is) { return is[0]; }
+static inline unsigned widthOf(const intset *is) {
+    return is[0];
+}
 
 static inline uint32_t countOf(const intset *is) {
     return (uint32_t)is[1] | ((uint32_t)is[2] << 8) | ((uint32_t)is[3] << 16) |
@@ -29,8 +31,10 @@ static inline void setCount(intset *is, uint32_t n) {
 
 static inline int64_t readAt(const unsigned char *p, unsigned w) {
     switch (w) {
-        case 1: return (int8_t)p[0];
-        case 2: return (int16_t)(uint16_t)(p[0] | (p[1] << 8));
+        case 1:
+            return (int8_t)p[0];
+        case 2:
+            return (int16_t)(uint16_t)(p[0] | (p[1] << 8));
         case 4: {
             uint32_t u;
             memcpy(&u, p, 4);
@@ -46,7 +50,9 @@ static inline int64_t readAt(const unsigned char *p, unsigned w) {
 
 static inline void writeAt(unsigned char *p, unsigned w, int64_t v) {
     switch (w) {
-        case 1: p[0] = (unsigned char)v; break;
+        case 1:
+            p[0] = (unsigned char)v;
+            break;
         case 2: {
             uint16_t u = (uint16_t)v;
             memcpy(p, &u, 2);
@@ -90,9 +96,13 @@ intset *intsetNew(void) {
     return is;
 }
 
-void intsetFree(intset *is) { tfree(is); }
+void intsetFree(intset *is) {
+    tfree(is);
+}
 
-size_t intsetBytes(const intset *is) { return IS_HDR + (size_t)widthOf(is) * countOf(is); }
+size_t intsetBytes(const intset *is) {
+    return IS_HDR + (size_t)widthOf(is) * countOf(is);
+}
 
 intset *intsetDup(const intset *is) {
     size_t n = intsetBytes(is);
@@ -101,11 +111,17 @@ intset *intsetDup(const intset *is) {
     return d;
 }
 
-uint32_t intsetLength(const intset *is) { return countOf(is); }
+uint32_t intsetLength(const intset *is) {
+    return countOf(is);
+}
 
-unsigned intsetWidth(const intset *is) { return widthOf(is); }
+unsigned intsetWidth(const intset *is) {
+    return widthOf(is);
+}
 
-int64_t intsetGet(const intset *is, uint32_t pos) { return get(is, pos); }
+int64_t intsetGet(const intset *is, uint32_t pos) {
+    return get(is, pos);
+}
 
 uint32_t intsetLowerBound(const intset *is, int64_t v) {
     uint32_t lo = 0, hi = countOf(is);
@@ -171,6 +187,24 @@ intset *intsetRemoveAt(intset *is, uint32_t pos) {
     memmove(at, at + w, (size_t)(n - pos - 1) * w);
     setCount(is, n - 1);
     return trealloc(is, IS_HDR + (size_t)w * (n - 1));
+}
+
+intset *intsetRemovePositions(intset *is, const uint32_t *pos, size_t n) {
+    if (n == 0) return is;
+    uint32_t count = countOf(is);
+    unsigned w = widthOf(is);
+    unsigned char *base = is + IS_HDR;
+    size_t k = 0, out = pos[0];
+    for (size_t j = pos[0]; j < count; j++) {
+        if (k < n && pos[k] == j) {
+            k++;
+            continue;
+        }
+        memmove(base + out * w, base + j * w, w);
+        out++;
+    }
+    setCount(is, (uint32_t)out);
+    return trealloc(is, IS_HDR + (size_t)w * out);
 }
 
 intset *intsetRemove(intset *is, int64_t v, bool *removed) {

@@ -39,6 +39,9 @@ intset *intsetAdd(intset *is, int64_t v, bool *added);
 intset *intsetRemove(intset *is, int64_t v, bool *removed);
 /* Removes the value at position 'pos' (< length). */
 intset *intsetRemoveAt(intset *is, uint32_t pos);
+/* Removes the values at the 'n' strictly ascending positions 'pos' (each
+ * < length) in one O(length) pass. */
+intset *intsetRemovePositions(intset *is, const uint32_t *pos, size_t n);
 /* True when 'v' is in the set. */
 bool intsetFind(const intset *is, int64_t v);
 /* Position of the first value >= 'v' (length when none): the rank of 'v'. */

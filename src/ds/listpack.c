@@ -18,14 +18,21 @@
 
 /* ---- little-endian helpers ---- */
 
-static inline uint32_t rd16(const unsigned char *p) { return (uint32_t)p[0] | ((uint32_t)p[1] << 8); }
-static inline uint32_t rd24(const unsigned char *p) { return rd16(p) | ((uint32_t)p[2] << 16); }
-static inline uint32_t rd32(const unsigned char *p) { return rd24(p) | ((uint32_t)p[3] << 24); }
+static inline uint32_t rd16(const unsigned char *p) {
+    return (uint32_t)p[0] | ((uint32_t)p[1] << 8);
+}
+static inline uint32_t rd24(const unsigned char *p) {
+    return rd16(p) | ((uint32_t)p[2] << 16);
+}
+static inline uint32_t rd32(const unsigned char *p) {
+    return rd24(p) | ((uint32_t)p[3] << 24);
+}
 static inline uint64_t rd64(const unsigned char *p) {
     return (uint64_t)rd32(p) | ((uint64_t)rd32(p + 4) << 32);
 }
 static inline void wrLE(unsigned char *p, uint64_t v, unsigned n) {
-    for (unsigned j = 0; j < n; j++) p[j] = (unsigned char)(v >> (8 * j));
+    for (unsigned j = 0; j < n; j++)
+        p[j] = (unsigned char)(v >> (8 * j));
 }
 
 /* ---- header ---- */
@@ -92,15 +99,22 @@ static inline size_t entrySize(const unsigned char *p) {
     if (b < 0xE0) return 2;
     if (b < 0xF0) return 2 + (((size_t)(b & 0x0F) << 8) | p[1]);
     switch (b) {
-        case ENC_STR32: return 5 + (size_t)rd32(p + 1);
-        case ENC_INT16: return 3;
-        case ENC_INT24: return 4;
-        case ENC_INT32: return 5;
-        default: return 9;
+        case ENC_STR32:
+            return 5 + (size_t)rd32(p + 1);
+        case ENC_INT16:
+            return 3;
+        case ENC_INT24:
+            return 4;
+        case ENC_INT32:
+            return 5;
+        default:
+            return 9;
     }
 }
 
-size_t lpEntrySize(const unsigned char *p) { return entrySize(p); }
+size_t lpEntrySize(const unsigned char *p) {
+    return entrySize(p);
+}
 
 const unsigned char *lpGet(const unsigned char *p, size_t *len, long long *ival) {
     unsigned b = p[0];
@@ -122,15 +136,23 @@ const unsigned char *lpGet(const unsigned char *p, size_t *len, long long *ival)
         return p + 2;
     }
     switch (b) {
-        case ENC_STR32: *len = rd32(p + 1); return p + 5;
-        case ENC_INT16: *ival = (int16_t)rd16(p + 1); return NULL;
+        case ENC_STR32:
+            *len = rd32(p + 1);
+            return p + 5;
+        case ENC_INT16:
+            *ival = (int16_t)rd16(p + 1);
+            return NULL;
         case ENC_INT24: {
             uint32_t u = rd24(p + 1);
             *ival = (u & 0x800000) ? (long long)u - 0x1000000 : (long long)u;
             return NULL;
         }
-        case ENC_INT32: *ival = (int32_t)rd32(p + 1); return NULL;
-        default: *ival = (long long)rd64(p + 1); return NULL;
+        case ENC_INT32:
+            *ival = (int32_t)rd32(p + 1);
+            return NULL;
+        default:
+            *ival = (long long)rd64(p + 1);
+            return NULL;
     }
 }
 
@@ -203,7 +225,9 @@ static void encStr(lpEnc *e, const void *s, size_t len) {
     }
 }
 
-static inline size_t encSize(const lpEnc *e) { return e->hlen + e->slen; }
+static inline size_t encSize(const lpEnc *e) {
+    return e->hlen + e->slen;
+}
 
 static inline unsigned char *encWrite(unsigned char *dst, const lpEnc *e) {
     memcpy(dst, e->hdr, e->hlen);
@@ -226,7 +250,9 @@ listpack *lpNew(void) {
     return lp;
 }
 
-void lpFree(listpack *lp) { tfree(lp); }
+void lpFree(listpack *lp) {
+    tfree(lp);
+}
 
 size_t lpBytes(const listpack *lp) {
     lpHeader h;
@@ -297,11 +323,13 @@ static size_t bodyOffset(listpack *lp, const unsigned char *p) {
 static listpack *insertEncoded(listpack *lp, size_t off, const lpEnc *e, int n,
                                unsigned char **newp) {
     size_t total = 0;
-    for (int j = 0; j < n; j++) total += encSize(&e[j]);
+    for (int j = 0; j < n; j++)
+        total += encSize(&e[j]);
     unsigned char *gap;
     lp = lpSplice(lp, off, 0, total, n, &gap);
     if (newp) *newp = gap;
-    for (int j = 0; j < n; j++) gap = encWrite(gap, &e[j]);
+    for (int j = 0; j < n; j++)
+        gap = encWrite(gap, &e[j]);
     return lp;
 }
 
@@ -327,14 +355,17 @@ unsigned char *lpPrev(listpack *lp, unsigned char *p) {
     return prev;
 }
 
-unsigned char *lpLast(listpack *lp) { return lpPrev(lp, bodyEnd(lp)); }
+unsigned char *lpLast(listpack *lp) {
+    return lpPrev(lp, bodyEnd(lp));
+}
 
 unsigned char *lpSeek(listpack *lp, long long index) {
     long long n = (long long)lpLength(lp);
     if (index < 0) index += n;
     if (index < 0 || index >= n) return NULL;
     unsigned char *p = lpFirst(lp);
-    while (index--) p += entrySize(p);
+    while (index--)
+        p += entrySize(p);
     return p;
 }
 
@@ -351,7 +382,8 @@ size_t lpEntryOffsets(const listpack *lp, uint32_t *out) {
 
 size_t lpIndexOf(listpack *lp, unsigned char *p) {
     size_t n = 0;
-    for (unsigned char *q = lpFirst(lp); q && q < p; q += entrySize(q)) n++;
+    for (unsigned char *q = lpFirst(lp); q && q < p; q += entrySize(q))
+        n++;
     return n;
 }
 
@@ -385,7 +417,8 @@ unsigned char *lpFind(listpack *lp, unsigned char *p, const void *s, size_t len,
             if (e ? (elen == len && memcmp(e, s, len) == 0) : (sInt && v == sv)) return p;
             p += entrySize(p);
         }
-        for (unsigned j = 0; j < skip && p < end; j++) p += entrySize(p);
+        for (unsigned j = 0; j < skip && p < end; j++)
+            p += entrySize(p);
     }
     return NULL;
 }
@@ -396,7 +429,9 @@ listpack *lpAppend(listpack *lp, const void *s, size_t len) {
     return lpInsert(lp, NULL, s, len, NULL);
 }
 
-listpack *lpAppendInt(listpack *lp, long long v) { return lpInsertInt(lp, NULL, v, NULL); }
+listpack *lpAppendInt(listpack *lp, long long v) {
+    return lpInsertInt(lp, NULL, v, NULL);
+}
 
 listpack *lpPrepend(listpack *lp, const void *s, size_t len) {
     return lpInsert(lp, lpFirst(lp), s, len, NULL);

@@ -120,8 +120,7 @@ listpack *lpAppendInt(listpack *lp, long long v);
 listpack *lpPrepend(listpack *lp, const void *s, size_t len);
 /* Inserts 's'/'len' before entry 'p' ('p' NULL appends).  When 'newp' is
  * not NULL it receives the new entry's position. */
-listpack *lpInsert(listpack *lp, unsigned char *p, const void *s, size_t len,
-                   unsigned char **newp);
+listpack *lpInsert(listpack *lp, unsigned char *p, const void *s, size_t len, unsigned char **newp);
 listpack *lpInsertInt(listpack *lp, unsigned char *p, long long v, unsigned char **newp);
 /* Appends two entries at once (a field and its value). */
 listpack *lpAppendPair(listpack *lp, const void *a, size_t alen, const void *b, size_t blen);

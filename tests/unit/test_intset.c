@@ -31,7 +31,9 @@ static uint64_t rngNext(void) {
     return z ^ (z >> 31);
 }
 
-static size_t rngBelow(size_t n) { return n ? (size_t)(rngNext() % n) : 0; }
+static size_t rngBelow(size_t n) {
+    return n ? (size_t)(rngNext() % n) : 0;
+}
 
 static unsigned widthNeeded(int64_t v) {
     if (v >= INT8_MIN && v <= INT8_MAX) return 1;
@@ -58,9 +60,11 @@ static void test_emptyIntset(void **state) {
 static void test_tenSmallValuesTakeFifteenBytes(void **state) {
     (void)state;
     intset *is = intsetNew();
-    for (int j = 9; j >= 0; j--) is = intsetAdd(is, j, NULL);
+    for (int j = 9; j >= 0; j--)
+        is = intsetAdd(is, j, NULL);
     assert_int_equal(intsetBytes(is), 15);
-    for (uint32_t j = 0; j < 10; j++) assert_true(intsetGet(is, j) == (int64_t)j);
+    for (uint32_t j = 0; j < 10; j++)
+        assert_true(intsetGet(is, j) == (int64_t)j);
     intsetFree(is);
 }
 
@@ -72,9 +76,20 @@ typedef struct upgradeCase {
 static void test_widthUpgradesAtEachBoundary(void **state) {
     (void)state;
     static const upgradeCase cases[] = {
-        {127, 1}, {-128, 1}, {128, 2}, {-129, 2}, {32767, 2}, {-32768, 2}, {32768, 4}, {-32769, 4},
-        {INT32_MAX, 4}, {INT32_MIN, 4}, {(int64_t)INT32_MAX + 1, 8}, {(int64_t)INT32_MIN - 1, 8},
-        {INT64_MAX, 8}, {INT64_MIN, 8},
+        {127, 1},
+        {-128, 1},
+        {128, 2},
+        {-129, 2},
+        {32767, 2},
+        {-32768, 2},
+        {32768, 4},
+        {-32769, 4},
+        {INT32_MAX, 4},
+        {INT32_MIN, 4},
+        {(int64_t)INT32_MAX + 1, 8},
+        {(int64_t)INT32_MIN - 1, 8},
+        {INT64_MAX, 8},
+        {INT64_MIN, 8},
     };
     for (size_t j = 0; j < sizeof(cases) / sizeof(cases[0]); j++) {
         intset *is = intsetNew();
@@ -88,7 +103,8 @@ static void test_widthUpgradesAtEachBoundary(void **state) {
         assert_int_equal(intsetBytes(is), 5 + 4 * cases[j].width);
         assert_int_equal(intsetLength(is), 4);
         /* Still sorted, with the new value at its place. */
-        for (uint32_t k = 1; k < 4; k++) assert_true(intsetGet(is, k - 1) < intsetGet(is, k));
+        for (uint32_t k = 1; k < 4; k++)
+            assert_true(intsetGet(is, k - 1) < intsetGet(is, k));
         assert_true(intsetFind(is, cases[j].v));
         assert_true(intsetFind(is, -7) && intsetFind(is, 5) && intsetFind(is, 100));
         is = intsetAdd(is, cases[j].v, &added);
@@ -118,7 +134,8 @@ static void test_findOfAValueWiderThanTheSetIsFalse(void **state) {
 static void test_removeAtAndLowerBound(void **state) {
     (void)state;
     intset *is = intsetNew();
-    for (int j = 0; j < 10; j++) is = intsetAdd(is, j * 10, NULL);
+    for (int j = 0; j < 10; j++)
+        is = intsetAdd(is, j * 10, NULL);
     assert_int_equal(intsetLowerBound(is, -5), 0);
     assert_int_equal(intsetLowerBound(is, 0), 0);
     assert_int_equal(intsetLowerBound(is, 1), 1);
@@ -151,7 +168,8 @@ static void test_randomOperationsMatchModel(void **state) {
             int64_t v = (int64_t)(rngNext() >> shift) * (rngBelow(2) ? 1 : -1);
             if (rngBelow(10) == 0 && n) v = model[rngBelow(n)];
             size_t pos = 0;
-            while (pos < n && model[pos] < v) pos++;
+            while (pos < n && model[pos] < v)
+                pos++;
             bool present = pos < n && model[pos] == v;
             switch (rngBelow(4)) {
                 case 0:
@@ -185,7 +203,8 @@ static void test_randomOperationsMatchModel(void **state) {
                     assert_int_equal(intsetFind(is, v), present);
                     assert_int_equal(intsetLowerBound(is, v), pos);
             }
-            if (intsetLength(is) != n) fail_msg("seed %llu: length differs", (unsigned long long)testSeed);
+            if (intsetLength(is) != n)
+                fail_msg("seed %llu: length differs", (unsigned long long)testSeed);
         }
         assert_int_equal(intsetWidth(is), maxWidth);
         assert_int_equal(intsetBytes(is), 5 + maxWidth * n);
@@ -201,7 +220,8 @@ static void test_randomOperationsMatchModel(void **state) {
 static void test_validateRejectsCorruptBlobs(void **state) {
     (void)state;
     intset *is = intsetNew();
-    for (int j = 0; j < 6; j++) is = intsetAdd(is, j * 1000, NULL); /* width 2 */
+    for (int j = 0; j < 6; j++)
+        is = intsetAdd(is, j * 1000, NULL); /* width 2 */
     size_t size = intsetBytes(is);
     assert_true(intsetValidate(is, size, true));
     for (size_t cut = 0; cut < size; cut++) {

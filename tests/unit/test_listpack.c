@@ -36,7 +36,9 @@ static uint64_t rngNext(void) {
     return z ^ (z >> 31);
 }
 
-static size_t rngBelow(size_t n) { return n ? (size_t)(rngNext() % n) : 0; }
+static size_t rngBelow(size_t n) {
+    return n ? (size_t)(rngNext() % n) : 0;
+}
 
 /* ---- a naive model: an array of owned byte strings ---- */
 
@@ -64,7 +66,8 @@ static void modelInsert(model *m, size_t at, const char *p, size_t len) {
 
 static void modelDelete(model *m, size_t at, size_t count) {
     if (at + count > m->n) count = m->n - at;
-    for (size_t j = at; j < at + count; j++) free(m->v[j].p);
+    for (size_t j = at; j < at + count; j++)
+        free(m->v[j].p);
     memmove(m->v + at, m->v + at + count, (m->n - at - count) * sizeof(str));
     m->n -= count;
 }
@@ -78,8 +81,11 @@ static void modelFree(model *m) {
  * checked forwards, backwards, by seek and by offsets. */
 static void checkSame(listpack *lp, const model *m) {
     unsigned char buf[LP_INTBUF_SIZE];
-    if (lpLength(lp) != m->n) fail_msg("seed %llu: length %zu, want %zu", (unsigned long long)testSeed, lpLength(lp), m->n);
-    if (!lpValidate(lp, lpBytes(lp), NULL, NULL)) fail_msg("seed %llu: own blob fails validation", (unsigned long long)testSeed);
+    if (lpLength(lp) != m->n)
+        fail_msg("seed %llu: length %zu, want %zu", (unsigned long long)testSeed, lpLength(lp),
+                 m->n);
+    if (!lpValidate(lp, lpBytes(lp), NULL, NULL))
+        fail_msg("seed %llu: own blob fails validation", (unsigned long long)testSeed);
     size_t j = 0;
     for (unsigned char *p = lpFirst(lp); p; p = lpNext(lp, p), j++) {
         size_t len;
@@ -125,20 +131,39 @@ static void checkSame(listpack *lp, const model *m) {
 /* A random value: integers near every encoding boundary, near-integers
  * that must stay strings, and strings of every length class. */
 static size_t randomValue(char *buf, size_t cap) {
-    static const long long edges[] = {0, 127, 128, -1, -4096, -4097, 4095, 4096, 32767, 32768,
-                                      -32768, -32769, 8388607, 8388608, -8388608, -8388609,
-                                      INT32_MAX, (long long)INT32_MAX + 1, INT32_MIN,
-                                      (long long)INT32_MIN - 1, LLONG_MAX, LLONG_MIN};
+    static const long long edges[] = {0,         127,
+                                      128,       -1,
+                                      -4096,     -4097,
+                                      4095,      4096,
+                                      32767,     32768,
+                                      -32768,    -32769,
+                                      8388607,   8388608,
+                                      -8388608,  -8388609,
+                                      INT32_MAX, (long long)INT32_MAX + 1,
+                                      INT32_MIN, (long long)INT32_MIN - 1,
+                                      LLONG_MAX, LLONG_MIN};
     switch (rngBelow(8)) {
         case 0: {
             long long v = edges[rngBelow(sizeof(edges) / sizeof(edges[0]))];
             return numLLToStr(buf, cap, v);
         }
-        case 1: return numLLToStr(buf, cap, (long long)rngNext());
-        case 2: return numLLToStr(buf, cap, (long long)rngBelow(300) - 150);
+        case 1:
+            return numLLToStr(buf, cap, (long long)rngNext());
+        case 2:
+            return numLLToStr(buf, cap, (long long)rngBelow(300) - 150);
         case 3: {
-            static const char *odd[] = {"012", "-0", "+1", " 1", "1 ", "", "00", "-", "9223372036854775808",
-                                        "-9223372036854775809", "1.5", "0x10"};
+            static const char *odd[] = {"012",
+                                        "-0",
+                                        "+1",
+                                        " 1",
+                                        "1 ",
+                                        "",
+                                        "00",
+                                        "-",
+                                        "9223372036854775808",
+                                        "-9223372036854775809",
+                                        "1.5",
+                                        "0x10"};
             const char *s = odd[rngBelow(sizeof(odd) / sizeof(odd[0]))];
             size_t l = strlen(s);
             memcpy(buf, s, l);
@@ -148,7 +173,8 @@ static size_t randomValue(char *buf, size_t cap) {
             static const size_t lens[] = {0, 1, 5, 63, 64, 65, 200, 4095, 4096, 5000};
             size_t l = rngBelow(4) ? rngBelow(30) : lens[rngBelow(sizeof(lens) / sizeof(lens[0]))];
             if (l > cap) l = cap;
-            for (size_t j = 0; j < l; j++) buf[j] = (char)('a' + rngBelow(26));
+            for (size_t j = 0; j < l; j++)
+                buf[j] = (char)('a' + rngBelow(26));
             if (l && rngBelow(4) == 0) buf[0] = (char)rngBelow(256); /* binary */
             return l;
         }
@@ -182,10 +208,28 @@ typedef struct sizeCase {
 static void test_integerEncodingsAtEachBoundary(void **state) {
     (void)state;
     static const sizeCase cases[] = {
-        {0, 1}, {127, 1}, {128, 2}, {-1, 2}, {4095, 2}, {-4096, 2}, {4096, 3}, {-4097, 3},
-        {32767, 3}, {-32768, 3}, {32768, 4}, {-32769, 4}, {8388607, 4}, {-8388608, 4},
-        {8388608, 5}, {-8388609, 5}, {INT32_MAX, 5}, {INT32_MIN, 5},
-        {(long long)INT32_MAX + 1, 9}, {(long long)INT32_MIN - 1, 9}, {LLONG_MAX, 9}, {LLONG_MIN, 9},
+        {0, 1},
+        {127, 1},
+        {128, 2},
+        {-1, 2},
+        {4095, 2},
+        {-4096, 2},
+        {4096, 3},
+        {-4097, 3},
+        {32767, 3},
+        {-32768, 3},
+        {32768, 4},
+        {-32769, 4},
+        {8388607, 4},
+        {-8388608, 4},
+        {8388608, 5},
+        {-8388609, 5},
+        {INT32_MAX, 5},
+        {INT32_MIN, 5},
+        {(long long)INT32_MAX + 1, 9},
+        {(long long)INT32_MIN - 1, 9},
+        {LLONG_MAX, 9},
+        {LLONG_MIN, 9},
     };
     for (size_t j = 0; j < sizeof(cases) / sizeof(cases[0]); j++) {
         char text[32];
@@ -212,7 +256,8 @@ static void test_stringEncodingsAtEachBoundary(void **state) {
     static const size_t lens[] = {0, 1, 63, 64, 4095, 4096, 70000};
     static const size_t hdr[] = {1, 1, 1, 2, 2, 5, 5};
     char *s = malloc(70000);
-    for (size_t j = 0; j < 70000; j++) s[j] = (char)('a' + j % 26);
+    for (size_t j = 0; j < 70000; j++)
+        s[j] = (char)('a' + j % 26);
     for (size_t j = 0; j < sizeof(lens) / sizeof(lens[0]); j++) {
         listpack *lp = lpAppend(lpNew(), s, lens[j]);
         unsigned char *p = lpFirst(lp);
@@ -231,7 +276,8 @@ static void test_stringEncodingsAtEachBoundary(void **state) {
 
 static void test_nearIntegersStayStrings(void **state) {
     (void)state;
-    static const char *odd[] = {"012", "-0", "+1", " 1", "1 ", "00", "-", "9223372036854775808", "1e3"};
+    static const char *odd[] = {"012", "-0", "+1", " 1", "1 ", "00", "-", "9223372036854775808",
+                                "1e3"};
     for (size_t j = 0; j < sizeof(odd) / sizeof(odd[0]); j++) {
         listpack *lp = lpAppend(lpNew(), odd[j], strlen(odd[j]));
         size_t len;
@@ -395,7 +441,9 @@ static void test_randomOperationsMatchModel(void **state) {
                     /* Find an existing value: the model's first match. */
                     size_t at = rngBelow(m.n);
                     size_t first = 0;
-                    while (m.v[first].len != m.v[at].len || memcmp(m.v[first].p, m.v[at].p, m.v[at].len) != 0) first++;
+                    while (m.v[first].len != m.v[at].len ||
+                           memcmp(m.v[first].p, m.v[at].p, m.v[at].len) != 0)
+                        first++;
                     unsigned char *p = lpFind(lp, lpFirst(lp), m.v[at].p, m.v[at].len, 0);
                     assert_non_null(p);
                     assert_int_equal(lpIndexOf(lp, p), first);
@@ -521,7 +569,8 @@ static void test_validateSurvivesRandomCorruption(void **state) {
         unsigned char *b = malloc(size);
         memcpy(b, lp, size);
         int flips = 1 + (int)rngBelow(3);
-        for (int j = 0; j < flips; j++) b[rngBelow(size)] = (unsigned char)rngNext();
+        for (int j = 0; j < flips; j++)
+            b[rngBelow(size)] = (unsigned char)rngNext();
         if (lpValidate(b, size, NULL, NULL)) {
             /* Accepted: walking it must stay in bounds (ASan checks). */
             for (unsigned char *p = lpFirst(b); p; p = lpNext(b, p)) {
@@ -535,10 +584,12 @@ static void test_validateSurvivesRandomCorruption(void **state) {
     for (int round = 0; round < 20000; round++) {
         size_t n = 1 + rngBelow(40);
         unsigned char *b = malloc(n);
-        for (size_t j = 0; j < n; j++) b[j] = (unsigned char)rngNext();
+        for (size_t j = 0; j < n; j++)
+            b[j] = (unsigned char)rngNext();
         if (rngBelow(2)) b[0] = (unsigned char)(n - 2 < 128 ? n - 2 : b[0]);
         if (lpValidate(b, n, NULL, NULL))
-            for (unsigned char *p = lpFirst(b); p; p = lpNext(b, p)) (void)lpEntrySize(p);
+            for (unsigned char *p = lpFirst(b); p; p = lpNext(b, p))
+                (void)lpEntrySize(p);
         free(b);
     }
     lpFree(lp);
@@ -558,7 +609,8 @@ static void test_safeToAddBoundsTheSize(void **state) {
 int main(void) {
     const char *env = getenv("LISTPACK_TEST_SEED");
     testSeed = env ? strtoull(env, NULL, 10) : (uint64_t)time(NULL);
-    printf("test_listpack seed %llu (LISTPACK_TEST_SEED to replay)\n", (unsigned long long)testSeed);
+    printf("test_listpack seed %llu (LISTPACK_TEST_SEED to replay)\n",
+           (unsigned long long)testSeed);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_emptyListpack),
         cmocka_unit_test(test_integerEncodingsAtEachBoundary),
