@@ -191,15 +191,18 @@ static bool hashSet(kvobj *kv, slice f, const char *v, size_t vlen) {
     if (kv->encoding == OBJ_ENC_LISTPACK) {
         listpack *lp = kvGetPtr(kv);
         unsigned char *p = lpFind(lp, lpFirst(lp), f.ptr, f.len, 1);
+        bool created = p == NULL;
         if (p) {
             unsigned char *vp = lpNext(lp, p);
-            kvSetPtr(kv, lpReplace(lp, &vp, v, vlen));
-            return false;
+            lp = lpReplace(lp, &vp, v, vlen);
+        } else {
+            lp = lpAppendPair(lp, f.ptr, f.len, v, vlen);
         }
-        lp = lpAppendPair(lp, f.ptr, f.len, v, vlen);
         kvSetPtr(kv, lp);
+        /* Checked after updates too, so a hash made before the threshold was
+         * lowered converts on its next write (as Redis). */
         if ((long long)(lpLength(lp) / 2) > hashMaxListpackEntries) hashConvertToTable(kv);
-        return true;
+        return created;
     }
     hashtable *ht = kvGetPtr(kv);
     hashField *e = htFind(ht, f.ptr, f.len);
