@@ -33,7 +33,8 @@
  *
  * Pointers to entries ('p') are valid until the next change to the
  * listpack; every function that changes it returns the (possibly moved)
- * listpack and, where useful, the entry position in the new one.  A
+ * listpack and, where useful, the entry position in the new one.  Bytes
+ * being written must not point into the listpack itself.  A
  * listpack never exceeds LP_MAX_BYTES: callers check lpSafeToAdd first
  * and convert to another encoding when it says no.  Blobs from outside
  * (RDB, RESTORE) must pass lpValidate before any other function sees them.

@@ -152,6 +152,35 @@ static void test_removeAtAndLowerBound(void **state) {
     intsetFree(is);
 }
 
+static void test_removePositionsInOnePass(void **state) {
+    (void)state;
+    rngState = testSeed ^ 0x77;
+    for (int round = 0; round < 200; round++) {
+        uint32_t n = (uint32_t)rngBelow(60);
+        intset *is = intsetNew();
+        for (uint32_t j = 0; j < n; j++)
+            is = intsetAdd(is, (int64_t)j * 1000 - 20000, NULL);
+        uint32_t pos[60], k = 0;
+        bool gone[60] = {false};
+        for (uint32_t j = 0; j < n; j++)
+            if (rngBelow(3) == 0) {
+                pos[k++] = j;
+                gone[j] = true;
+            }
+        is = intsetRemovePositions(is, pos, k);
+        assert_int_equal(intsetLength(is), n - k);
+        assert_int_equal(intsetBytes(is), 5 + intsetWidth(is) * (n - k));
+        uint32_t at = 0;
+        for (uint32_t j = 0; j < n; j++) {
+            if (gone[j]) continue;
+            if (intsetGet(is, at++) != (int64_t)j * 1000 - 20000)
+                fail_msg("seed %llu: wrong survivor", (unsigned long long)testSeed);
+        }
+        assert_true(intsetValidate(is, intsetBytes(is), true));
+        intsetFree(is);
+    }
+}
+
 static void test_randomOperationsMatchModel(void **state) {
     (void)state;
     rngState = testSeed;
@@ -268,6 +297,7 @@ int main(void) {
         cmocka_unit_test(test_widthUpgradesAtEachBoundary),
         cmocka_unit_test(test_findOfAValueWiderThanTheSetIsFalse),
         cmocka_unit_test(test_removeAtAndLowerBound),
+        cmocka_unit_test(test_removePositionsInOnePass),
         cmocka_unit_test(test_randomOperationsMatchModel),
         cmocka_unit_test(test_validateRejectsCorruptBlobs),
     };
