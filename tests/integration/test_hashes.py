@@ -298,3 +298,46 @@ def test_hgetall_is_a_map_in_resp3(server, client):
         assert conn.read_reply().raw == b"%0\r\n"
         conn.send_command("HRANDFIELD", "h", "5", "WITHVALUES")
         assert conn.read_reply().raw.startswith(b"*2\r\n*2\r\n")
+
+
+# ---- keyspace events -----------------------------------------------------
+
+
+def keyspace_events(srv, commands):
+    """Runs 'commands' on a fresh connection to 'srv' with every keyspace
+    event class enabled; returns the (event, key) pairs published."""
+    client = srv.client()
+    client.flushall()
+    try:
+        client.config_set("notify-keyspace-events", "KEA")
+    except redis.ResponseError:
+        pytest.skip("notify-keyspace-events is not available in this build")
+    sub = client.pubsub()
+    try:
+        sub.psubscribe("__keyevent@0__:*")
+        sub.get_message(timeout=2)  # the subscription confirmation
+        for cmd in commands:
+            try:
+                client.execute_command(*cmd)
+            except redis.ResponseError:
+                pass
+        client.ping()
+        events = []
+        while (m := sub.get_message(timeout=0.2)) is not None:
+            if m["type"] == "pmessage":
+                events.append((m["channel"].split(":", 1)[1], m["data"]))
+        return events
+    except redis.ResponseError:
+        pytest.skip("PSUBSCRIBE is not available in this build")
+    finally:
+        sub.close()
+        client.config_set("notify-keyspace-events", "")
+
+
+def test_hash_commands_publish_the_same_keyspace_events_as_redis(server, ref_server):
+    commands = [("HSET", "h", "a", "1", "b", "2"), ("HMSET", "h", "c", "3"),
+                ("HSETNX", "h", "a", "x"), ("HSETNX", "h", "d", "4"), ("HINCRBY", "h", "n", "1"),
+                ("HINCRBYFLOAT", "h", "f", "1.5"), ("HINCRBY", "h", "a", "x"),
+                ("HDEL", "h", "nosuch"), ("HDEL", "h", "a", "b"),
+                ("HDEL", "h", "c", "d", "n", "f", "z"), ("HDEL", "h", "a"), ("HGET", "h", "a")]
+    assert keyspace_events(server, commands) == keyspace_events(ref_server, commands)

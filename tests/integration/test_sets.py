@@ -310,3 +310,50 @@ def test_smembers_is_a_set_in_resp3(server, client):
         assert conn.read_reply().raw == b"~0\r\n"
         conn.send_command("SRANDMEMBER", "s", "5")
         assert conn.read_reply().raw == b"*3\r\n$1\r\n1\r\n$1\r\n2\r\n$1\r\n3\r\n"
+
+
+# ---- keyspace events -----------------------------------------------------
+
+
+def keyspace_events(srv, commands):
+    """Runs 'commands' on a fresh connection to 'srv' with every keyspace
+    event class enabled; returns the (event, key) pairs published."""
+    client = srv.client()
+    client.flushall()
+    try:
+        client.config_set("notify-keyspace-events", "KEA")
+    except redis.ResponseError:
+        pytest.skip("notify-keyspace-events is not available in this build")
+    sub = client.pubsub()
+    try:
+        sub.psubscribe("__keyevent@0__:*")
+        sub.get_message(timeout=2)  # the subscription confirmation
+        for cmd in commands:
+            try:
+                client.execute_command(*cmd)
+            except redis.ResponseError:
+                pass
+        client.ping()
+        events = []
+        while (m := sub.get_message(timeout=0.2)) is not None:
+            if m["type"] == "pmessage":
+                events.append((m["channel"].split(":", 1)[1], m["data"]))
+        return events
+    except redis.ResponseError:
+        pytest.skip("PSUBSCRIBE is not available in this build")
+    finally:
+        sub.close()
+        client.config_set("notify-keyspace-events", "")
+
+
+def test_set_commands_publish_the_same_keyspace_events_as_redis(server, ref_server):
+    commands = [("SADD", "s", "1", "2"), ("SADD", "s", "1"), ("SREM", "s", "9"), ("SREM", "s", "1"),
+                ("SREM", "s", "2"), ("SADD", "a", "1", "2"), ("SMOVE", "a", "b", "1"),
+                ("SMOVE", "a", "b", "9"), ("SMOVE", "a", "b", "2"), ("SMOVE", "b", "b", "1"),
+                ("SADD", "c", "x"), ("SPOP", "c"), ("SADD", "c", "1", "2", "3"), ("SPOP", "c", "1"),
+                ("SPOP", "c", "0"), ("SPOP", "c", "5"), ("SADD", "x", "1", "2"), ("SADD", "y", "2"),
+                ("SINTERSTORE", "d", "x", "y"), ("SUNIONSTORE", "d", "x", "y"),
+                ("SDIFFSTORE", "d", "x", "y"), ("SDIFFSTORE", "d", "x", "x"),
+                ("SINTERSTORE", "d", "x", "missing"), ("SUNIONSTORE", "e", "missing"),
+                ("SINTER", "x", "y"), ("SRANDMEMBER", "x")]
+    assert keyspace_events(server, commands) == keyspace_events(ref_server, commands)
