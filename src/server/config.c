@@ -34,6 +34,7 @@
 #include "ds/numfmt.h"
 #include "net/conn.h"
 #include "net/reply.h"
+#include "types/collection.h"
 
 enum { CT_BOOL, CT_INT, CT_UINT, CT_LL, CT_MEM, CT_STRING, CT_ENUM, CT_SPECIAL };
 
@@ -96,6 +97,10 @@ static const configEntry configTable[] = {
     {"dir", CT_SPECIAL, CFG_PROTECTED, NULL, 0, 0, NULL, NULL, setDir, getDir, NULL},
     {"enable-debug-command", CT_ENUM, CFG_IMMUTABLE, &server.enableDebugCmd, 0, 2, "no", debugCmdNames, NULL, NULL, NULL},
     {"enable-protected-configs", CT_ENUM, CFG_IMMUTABLE, &enableProtectedConfigs, 0, 2, "no", debugCmdNames, NULL, NULL, NULL},
+    {"hash-max-listpack-entries", CT_LL, 0, &hashMaxListpackEntries, 0, LLONG_MAX, "512", NULL, NULL, NULL, NULL},
+    {"hash-max-listpack-value", CT_MEM, 0, &hashMaxListpackValue, 0, LLONG_MAX, "64", NULL, NULL, NULL, NULL},
+    {"hash-max-ziplist-entries", CT_LL, 0, &hashMaxListpackEntries, 0, LLONG_MAX, "512", NULL, NULL, NULL, NULL},
+    {"hash-max-ziplist-value", CT_MEM, 0, &hashMaxListpackValue, 0, LLONG_MAX, "64", NULL, NULL, NULL, NULL},
     {"hz", CT_INT, 0, &server.hz, 0, INT_MAX, "10", NULL, NULL, NULL, applyHz},
     {"lazyfree-lazy-user-del", CT_BOOL, 0, &server.lazyfreeLazyUserDel, 0, 1, "no", NULL, NULL, NULL, NULL},
     {"lazyfree-lazy-user-flush", CT_BOOL, 0, &server.lazyfreeLazyUserFlush, 0, 1, "no", NULL, NULL, NULL, NULL},
@@ -108,6 +113,7 @@ static const configEntry configTable[] = {
     {"proto-max-bulk-len", CT_MEM, 0, &server.protoMaxBulkLen, 1024 * 1024, LLONG_MAX, "512mb", NULL, NULL, NULL, NULL},
     {"requirepass", CT_STRING, 0, &server.requirepass, 0, 0, "", NULL, NULL, NULL, NULL},
     {"save", CT_SPECIAL, 0, NULL, 0, 0, "", NULL, setSave, getSave, NULL},
+    {"set-max-intset-entries", CT_LL, 0, &setMaxIntsetEntries, 0, LLONG_MAX, "512", NULL, NULL, NULL, NULL},
     {"tcp-backlog", CT_INT, CFG_IMMUTABLE, &server.tcpBacklog, 0, INT_MAX, "511", NULL, NULL, NULL, NULL},
     {"tcp-keepalive", CT_INT, 0, &server.tcpkeepalive, 0, INT_MAX, "300", NULL, NULL, NULL, NULL},
     {"timeout", CT_LL, 0, &server.maxidletime, 0, INT_MAX, "0", NULL, NULL, NULL, NULL},

@@ -7,4 +7,10 @@
 #include "server/lifecycle.h"
 #include "server/server.h"
 
-void registerTypes(void) {}
+void hashRegisterType(void); /* types/hash.c */
+void setRegisterType(void);  /* types/set.c */
+
+void registerTypes(void) {
+    hashRegisterType();
+    setRegisterType();
+}
