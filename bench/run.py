@@ -211,6 +211,9 @@ def parse_args(argv):
     for b in (a.server, a.redis, a.benchmark):
         if not os.access(b, os.X_OK):
             p.error(f"{b} is not an executable file")
+    # servers start in their own temp dir: a relative path would not resolve
+    a.server, a.redis, a.benchmark = map(os.path.abspath, (a.server, a.redis, a.benchmark))
+    a.not_run = "not run (no time left)"
     return a
 
 
@@ -515,7 +518,7 @@ def print_suite(a, suite, tp, mem):
                     if not res or not res["ratio"]:
                         continue
                 if not res or not res["ratio"]:
-                    print(f"{bench.name:<13}{ptxt:>3}  not run (no time left)")
+                    print(f"{bench.name:<13}{ptxt:>3}  {a.not_run}")
                     continue
                 ratio = statistics.median(res["ratio"])
                 label = bench.name + ("" if p is None else f" P{p}")
@@ -542,7 +545,10 @@ def print_suite(a, suite, tp, mem):
         print(f"{'test':<13}{'items':>12}  {'unit':<7}{'tern B':>9}{'redis B':>9}{'ratio':>7}"
               f"  {'encoding tern/redis':<24}load s")
         for t in mems:
-            m = mem.get(t.name, {"failed": "not run (no time left)"})
+            m = mem.get(t.name, {"not run": a.not_run})
+            if "not run" in m:
+                print(f"{t.name:<13}{t.count:>12,}  {m['not run']}")
+                continue
             if "skipped" in m:
                 print(f"{t.name:<13}{t.count:>12,}  not run (unsupported): {m['skipped']}")
                 continue
@@ -632,6 +638,7 @@ def main(argv):
             mem[t.name] = memory_test(a, t, tp["versions"])
     except (FatalError, BenchError, drivers.DriverError, servers.ServerError, OSError) as e:
         fatal = e
+        a.not_run = "not run (stopped by the failure below)"
     # stop_all in throughput()/memory_test() finally blocks has killed every server
     a.suites = [s for s in a.suites if any(t.suite == s for t in a.selected)]
     per_suite = {s: print_suite(a, s, tp, mem) for s in a.suites}
