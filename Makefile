@@ -80,7 +80,7 @@ integration: $(SERVER)
 
 bench: deps
 	@$(MAKE) --no-print-directory all
-	/usr/bin/python3 bench/run.py --server $(abspath $(SERVER))
+	/usr/bin/python3 bench/run.py --server $(abspath $(SERVER)) $(BENCH_ARGS)
 
 clean:
 	rm -rf build build-san
