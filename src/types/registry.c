@@ -6,5 +6,6 @@
  */
 #include "server/lifecycle.h"
 #include "server/server.h"
+#include "types/zset.h"
 
-void registerTypes(void) {}
+void registerTypes(void) { zsetRegisterType(); }
