@@ -10,6 +10,8 @@
  * (N at most zset-max-listpack-entries); pops O(M log N) for M members;
  * ZRANDMEMBER O(M log N); ZSCAN O(1) per call plus the members returned.
  */
+#include <ctype.h>
+#include <errno.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -303,7 +305,10 @@ static void zpopMinMax(client *c, int where) {
         return;
     }
     long long count = -1;
-    if (c->argc == 3 && getPositiveLongOrReply(c, c->argv[2], &count, NULL) == C_ERR) return;
+    /* Redis words both a non-number and a negative count this way. */
+    if (c->argc == 3 && getPositiveLongOrReply(c, c->argv[2], &count,
+                                               "ERR value is out of range, must be positive") == C_ERR)
+        return;
     /* RESP3 nests the pairs only when a count was given. */
     bool nested = c->resp > 2 && count != -1;
     genericZpop(c, &c->argv[1], 1, where, false, count, nested, false, NULL);
@@ -536,12 +541,23 @@ void zrandmemberCommand(client *c) {
 
 /* ---- ZSCAN ---- */
 
-/* Parses a SCAN cursor as Redis does: strtoul rules (so "-1" wraps and
- * "+5" passes) but no leading space.  C_ERR after replying. */
+/* Parses a SCAN cursor as Redis does: strtoul over the bytes up to the
+ * first NUL, so "-1" wraps, "+5" and "" (0) pass, but a leading space or
+ * overflow does not.  C_ERR after replying. */
 static int parseCursorOrReply(client *c, slice s, uint64_t *cursor) {
-    unsigned long long v;
-    if (s.len == 0 || s.ptr[0] == ' ' || (s.ptr[0] >= '\t' && s.ptr[0] <= '\r') ||
-        !numStrToULL(s.ptr, s.len, &v)) {
+    char small[64];
+    size_t len = s.len;
+    const char *nul = memchr(s.ptr, '\0', len);
+    if (nul) len = (size_t)(nul - s.ptr);
+    char *buf = len < sizeof(small) ? small : tmalloc(len + 1);
+    memcpy(buf, s.ptr, len);
+    buf[len] = '\0';
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(buf, &end, 10);
+    bool ok = !isspace((unsigned char)buf[0]) && *end == '\0' && errno != ERANGE;
+    if (buf != small) tfree(buf);
+    if (!ok) {
         addReplyError(c, "ERR invalid cursor");
         return C_ERR;
     }
