@@ -325,11 +325,13 @@ static int parseMpopOrReply(client *c, int numkeysIdx, long long *numkeys, int *
     if (getRangeLongOrReply(c, c->argv[numkeysIdx], 1, LONG_MAX, numkeys,
                             "ERR numkeys should be greater than 0") == C_ERR)
         return C_ERR;
-    long long whereIdx = numkeysIdx + *numkeys + 1;
-    if (whereIdx >= c->argc) {
+    /* MIN|MAX must follow the keys (compared without computing past the
+     * argument count, which could overflow). */
+    if (*numkeys >= c->argc - numkeysIdx - 1) {
         addReplyError(c, ERR_SYNTAX);
         return C_ERR;
     }
+    long long whereIdx = numkeysIdx + *numkeys + 1;
     if (sliceIs(c->argv[whereIdx], "min")) {
         *where = ZSET_MIN;
     } else if (sliceIs(c->argv[whereIdx], "max")) {
