@@ -159,6 +159,24 @@ static void test_ascendingLoadPacksLeaves(void **state) {
     zidxRelease(zi);
 }
 
+static void test_randomLoadStaysUnderEightyEightBytesPerMember(void **state) {
+    (void)state;
+    rngState = testSeed * 7919 + 3;
+    zindex *zi = zidxCreate();
+    char m[32];
+    size_t n = 200000;
+    for (size_t j = 0; j < n; j++) {
+        snprintf(m, sizeof(m), "%016zu", j);
+        zidxInsert(zi, m, 16, (double)(rnd() % 1000000) / 1000.0);
+    }
+    checkOrFail(zi);
+    /* ~70% leaf fill: entries (48) + ~23 + buckets (~10.5 at this size). */
+    double perMember = (double)zidxMemory(zi) / (double)n;
+    printf("random load: %.1f bytes per member\n", perMember);
+    assert_true(perMember < 88.0);
+    zidxRelease(zi);
+}
+
 static void test_descendingLoadAndPops(void **state) {
     (void)state;
     zindex *zi = zidxCreate();
@@ -417,6 +435,7 @@ int main(void) {
         cmocka_unit_test(test_infinitiesZeroAndPrefixes),
         cmocka_unit_test(test_longMembersAndBinary),
         cmocka_unit_test(test_ascendingLoadPacksLeaves),
+        cmocka_unit_test(test_randomLoadStaysUnderEightyEightBytesPerMember),
         cmocka_unit_test(test_descendingLoadAndPops),
         cmocka_unit_test(test_iterationBothWays),
         cmocka_unit_test(test_randomAgainstModel),
