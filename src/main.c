@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  *
  * Entry point: `tern-server [config-file] [--directive value ...]`.  The
- * config file and the options are joined into one config text (options
- * last, so they win) and loaded through the same parser, as redis-server
- * does.
+ * config file and then the options are loaded through the same parser (the
+ * options turned into config lines), so options win, as with redis-server.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,7 +47,6 @@ static sbuf *catQuoted(sbuf *s, const char *arg) {
 
 int main(int argc, char **argv) {
     configInitDefaults();
-    sbuf *text = sbufNewCap(256);
     int j = 1;
     if (argc >= 2) {
         if (strcmp(argv[1], "-v") == 0 || strcmp(argv[1], "--version") == 0) {
@@ -57,17 +55,22 @@ int main(int argc, char **argv) {
         }
         if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) usage();
         if (argv[1][0] != '-' || (argv[1][1] == '\0')) {
-            configLoadFile(argv[1], &text);
-            text = sbufCat(text, "\n", 1);
+            sbuf *file = sbufNewCap(256);
+            configLoadFile(argv[1], &file);
             if (strcmp(argv[1], "-") != 0) {
                 char *abs = realpath(argv[1], NULL);
                 server.configfile = abs ? tstrdup(abs) : NULL;
                 free(abs);
             }
+            /* The file first, then the options, so options win; each with
+             * its own origin so errors point at the right place. */
+            configLoadText(file->buf, server.configfile);
+            sbufFree(file);
             j = 2;
         }
     }
     /* "--name a b --other c" becomes lines "name a b" / "other c". */
+    sbuf *text = sbufNewCap(256);
     bool first = true;
     for (; j < argc; j++) {
         if (argv[j][0] == '-' && argv[j][1] == '-' && argv[j][2] != '\0') {
@@ -80,7 +83,7 @@ int main(int argc, char **argv) {
         }
     }
     text = sbufCat(text, "\n", 1);
-    configLoadText(text->buf, server.configfile);
+    configLoadText(text->buf, CONFIG_ORIGIN_ARGS);
     sbufFree(text);
 
     if (initServer() == C_ERR) return 1;

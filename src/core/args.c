@@ -52,8 +52,9 @@ int getRangeLongOrReply(client *c, slice s, long long min, long long max, long l
         if (msg)
             addReplyError(c, msg);
         else
-            addReplyErrorFormat(c, "ERR value is out of range, must be between %lld and %lld", min,
-                                max);
+            /* Redis's wording, typo included ("value must between"). */
+            addReplyErrorFormat(c, "ERR value is out of range, value must between %lld and %lld",
+                                min, max);
         return C_ERR;
     }
     *out = v;
@@ -61,13 +62,11 @@ int getRangeLongOrReply(client *c, slice s, long long min, long long max, long l
 }
 
 int getPositiveLongOrReply(client *c, slice s, long long *out, const char *msg) {
+    /* As in Redis, one message covers both "not a number" and "negative". */
+    if (!msg) msg = "ERR value is out of range, must be positive";
     long long v;
-    if (!numStrToLL(s.ptr, s.len, &v)) {
-        addReplyError(c, msg ? msg : ERR_NOT_INT);
-        return C_ERR;
-    }
-    if (v < 0) {
-        addReplyError(c, msg ? msg : "ERR value is out of range, must be positive");
+    if (!numStrToLL(s.ptr, s.len, &v) || v < 0) {
+        addReplyError(c, msg);
         return C_ERR;
     }
     *out = v;

@@ -3,9 +3,13 @@
  * Command dispatch and introspection, built from core/commands.def.
  *
  * processCommand is the single gate every command passes: it resolves the
- * name (and subcommand), checks arity and authentication, and only then
- * calls the handler through callCommand, which keeps the per-command
- * statistics.  Handlers can therefore assume a valid argument count.
+ * name (and subcommand), checks arity and authentication, refuses what the
+ * connection's state forbids (NO_MULTI commands inside MULTI, most
+ * commands on a RESP2 connection with subscriptions), queues the command
+ * when a transaction is open (core/multi.c), and only then calls the
+ * handler through callCommand, which keeps the per-command statistics.
+ * Handlers can therefore assume a valid argument count.  Any refusal
+ * inside MULTI dooms the transaction, as in Redis.
  *
  * COMMAND, COMMAND INFO/DOCS/COUNT/LIST/GETKEYS read the same table, so
  * introspection cannot disagree with dispatch.
@@ -13,12 +17,15 @@
 #include "core/command.h"
 
 #include <stdio.h>
+#include <string.h>
 #include <strings.h>
 
 #include "core/args.h"
 #include "core/errors.h"
+#include "core/multi.h"
 #include "ds/glob.h"
 #include "net/reply.h"
+#include "server/config.h"
 
 #define CMD(n, proc, arity, flags, fk, lk, ks, acl, group, since, summary, cx) \
     {n, NULL, NULL, proc, arity, flags, fk, lk, ks, acl, group, since, summary, cx, NULL, 0, 0, 0, 0, 0},
@@ -34,7 +41,8 @@ static command commandTable[] = {
 
 static const char *flagNames[CMD_NUM_FLAGS] = {
     "write", "readonly", "denyoom", "admin", "pubsub", "noscript", "blocking", "loading",
-    "stale", "skip_monitor", "skip_slowlog", "fast", "no_auth", "may_replicate", "sentinel",
+    "stale", "skip_monitor", "skip_slowlog", "fast", "no_auth", "may_replicate",
+    NULL /* sentinel: Redis keeps it internal */,
     "no_mandatory_keys", "no_multi", "movablekeys", "allow_busy"};
 
 static const char *aclNames[ACL_NUM_CATEGORIES] = {
@@ -59,8 +67,54 @@ static const htType commandHtType = {cmdNodeKey, cmdNodeFree};
 
 const char *commandFullName(const command *cmd) { return cmd ? cmd->name : ""; }
 
+/* Name lookup.  Every command passes through here, so it avoids the
+ * generic hashtable (a seeded XXH3 call, a key callback and strlen per
+ * probe): one pass over the name lowercases it and computes an FNV-1a hash,
+ * then an open-addressed array of the top-level commands, kept at most 1/4
+ * full, is probed linearly comparing hash and length before the bytes.
+ * The names are fixed at startup, so the hash needs no seed: a client can
+ * only make its own lookups of unknown names probe a few slots. */
+typedef struct cmdSlot {
+    command *cmd; /* NULL: empty slot */
+    uint32_t hash;
+    uint32_t len;
+} cmdSlot;
+
+#define CMD_NAME_MAX 64 /* longer names are unknown without a lookup */
+
+static cmdSlot *cmdIndex;
+static size_t cmdIndexMask;
+
+/* Lowercases 'len' bytes of 'name' into 'lower' and returns their hash. */
+static inline uint32_t lowerAndHash(const char *name, size_t len, char *lower) {
+    uint32_t h = 2166136261u;
+    for (size_t j = 0; j < len; j++) {
+        unsigned char ch = (unsigned char)name[j];
+        if (ch >= 'A' && ch <= 'Z') ch |= 0x20;
+        lower[j] = (char)ch;
+        h = (h ^ ch) * 16777619u;
+    }
+    return h;
+}
+
+static void cmdIndexAdd(command *cmd) {
+    char lower[CMD_NAME_MAX];
+    size_t len = strlen(cmd->name);
+    serverAssert(len < CMD_NAME_MAX);
+    uint32_t h = lowerAndHash(cmd->name, len, lower);
+    size_t i = h & cmdIndexMask;
+    while (cmdIndex[i].cmd) i = (i + 1) & cmdIndexMask;
+    cmdIndex[i].cmd = cmd;
+    cmdIndex[i].hash = h;
+    cmdIndex[i].len = (uint32_t)len;
+}
+
 void commandTableInit(void) {
     server.commands = htCreate(&commandHtType);
+    size_t slots = 16;
+    while (slots < NUM_COMMANDS * 4) slots <<= 1;
+    cmdIndex = tcalloc(sizeof(cmdSlot) * slots);
+    cmdIndexMask = slots - 1;
     for (size_t j = 0; j < NUM_COMMANDS; j++) {
         command *cmd = &commandTable[j];
         uint64_t f = cmd->flags;
@@ -81,18 +135,25 @@ void commandTableInit(void) {
         cmdNode *n = tmalloc(sizeof(*n));
         n->cmd = cmd;
         htAddNew(server.commands, n);
+        cmdIndexAdd(cmd);
     }
 }
 
 command *lookupCommandByName(const char *name, size_t len) {
-    char lower[64];
+    char lower[CMD_NAME_MAX];
     if (len >= sizeof(lower)) return NULL;
-    for (size_t j = 0; j < len; j++) {
-        char ch = name[j];
-        lower[j] = (ch >= 'A' && ch <= 'Z') ? (char)(ch + 32) : ch;
+    uint32_t h = lowerAndHash(name, len, lower);
+    for (size_t i = h & cmdIndexMask;; i = (i + 1) & cmdIndexMask) {
+        const cmdSlot *slot = &cmdIndex[i];
+        if (!slot->cmd) return NULL;
+        if (slot->hash == h && slot->len == len) {
+            /* Names are short: a byte loop beats a memcmp call. */
+            const char *n = slot->cmd->name;
+            size_t j = 0;
+            while (j < len && n[j] == lower[j]) j++;
+            if (j == len) return slot->cmd;
+        }
     }
-    cmdNode *n = htFind(server.commands, lower, len);
-    return n ? n->cmd : NULL;
 }
 
 static command *findSubcommand(const command *parent, slice sub) {
@@ -137,24 +198,79 @@ static void replyUnknownCommand(client *c) {
                         c->argv[0].ptr, args);
 }
 
+/* The handler of container commands (CONFIG, CLIENT, ...).  Dispatch
+ * always resolves a subcommand or rejects first (arity -2 covers a bare
+ * "CONFIG"), so this only runs if a table line is wrong. */
+void containerCommand(client *c) { addReplyErrorArity(c); }
+
+/* Error replies already charged to a command.  Nested calls (the commands
+ * EXEC runs) advance it, so the outer call is charged only for errors it
+ * replied itself, as Redis 7.0 counts failed_calls. */
+static long long errorsCounted;
+
+/* Depth of nested callCommand (EXEC and scripts call it for each inner
+ * command); only the outermost call samples the clock for the keyspace. */
+static int callDepth;
+
 void callCommand(client *c) {
     command *cmd = (command *)c->cmd;
-    long long errs = server.stat.totalErrorReplies;
+    errorsCounted = server.stat.totalErrorReplies;
     long long start = ustime();
+    if (callDepth == 0) {
+        /* The time a command sees (expiry, TTLs, LRU) is taken once per
+         * top-level command, from the same clock read that starts its
+         * duration, as Redis 7 does; commands inside EXEC or a script keep
+         * their caller's time. */
+        server.unixtimeMs = start / 1000;
+        server.lruclock = lruClock();
+        c->lastCmdTime = server.unixtimeMs;
+    }
+    bool outer = !(c->flags & CLIENT_EXECUTING);
+    callDepth++;
     c->flags |= CLIENT_EXECUTING;
     cmd->proc(c);
-    c->flags &= ~CLIENT_EXECUTING;
+    if (outer) c->flags &= ~CLIENT_EXECUTING;
+    callDepth--;
     long long dur = ustime() - start;
     cmd->calls++;
     cmd->usec += dur;
-    if (server.stat.totalErrorReplies != errs) cmd->failedCalls++;
+    if (server.stat.totalErrorReplies > errorsCounted) cmd->failedCalls++;
+    errorsCounted = server.stat.totalErrorReplies;
     server.stat.numCommands++;
     c->lastcmd = cmd;
 }
 
+/* Refuses the command about to run with error 'err', as Redis's
+ * rejectCommand does: a refused EXEC discards the transaction and says
+ * why ("EXECABORT Transaction discarded because of: ..."); any other
+ * refusal inside MULTI dooms the transaction (see the reject label). */
+static void rejectCommand(client *c, const char *err) {
+    if (c->cmd && c->cmd->proc == execCommand)
+        execCommandAbort(c, err);
+    else
+        addReplyError(c, err);
+}
+
+/* In RESP2 a subscribed connection carries pushed messages, so it may
+ * only run the commands that manage subscriptions (and PING, QUIT,
+ * RESET); RESP3 tells pushes apart from replies and allows everything. */
+static bool allowedWhileSubscribed(const command *cmd) {
+    commandProc *p = cmd->proc;
+    return p == pingCommand || p == subscribeCommand || p == ssubscribeCommand ||
+           p == unsubscribeCommand || p == sunsubscribeCommand || p == psubscribeCommand ||
+           p == punsubscribeCommand || p == quitCommand || p == resetCommand;
+}
+
+/* Commands that act at once inside MULTI instead of being queued. */
+static bool runsInsideMulti(const command *cmd) {
+    commandProc *p = cmd->proc;
+    return p == execCommand || p == discardCommand || p == multiCommand || p == watchCommand ||
+           p == quitCommand || p == resetCommand;
+}
+
 void processCommand(client *c) {
-    updateCachedTime();
     c->lastCmdTime = server.unixtimeMs;
+    c->cmd = NULL;
     command *top = lookupCommandByName(c->argv[0].ptr, c->argv[0].len);
     command *cmd = top;
     if (!top) {
@@ -171,17 +287,47 @@ void processCommand(client *c) {
     }
     c->cmd = cmd;
     if ((cmd->arity > 0 && c->argc != cmd->arity) || (c->argc < -cmd->arity) ||
-        (!cmd->proc && cmd->numSub)) {
-        addReplyErrorArity(c);
+        (cmd->proc == containerCommand && cmd->numSub)) {
+        char err[160];
+        snprintf(err, sizeof(err), "ERR wrong number of arguments for '%s' command", cmd->name);
+        rejectCommand(c, err);
+        cmd->rejectedCalls++;
+        goto reject;
+    }
+    /* DEBUG is gated by enable-debug-command, checked here (before auth,
+     * as Redis 7 does) so a refused DEBUG counts as rejected, not failed. */
+    if (cmd->proc == debugCommand && !configAllowsAction(server.enableDebugCmd, c)) {
+        rejectCommand(c, "ERR DEBUG command not allowed. If the enable-debug-command option is "
+                         "set to \"local\", you can run it from a local connection, otherwise "
+                         "you need to set this option in the configuration file, and then "
+                         "restart the server.");
         cmd->rejectedCalls++;
         goto reject;
     }
     if (!(c->flags & CLIENT_AUTHENTICATED) && !(cmd->flags & CMD_NO_AUTH)) {
-        addReplyError(c, ERR_NOAUTH);
+        rejectCommand(c, ERR_NOAUTH);
         cmd->rejectedCalls++;
         goto reject;
     }
-    callCommand(c);
+    if ((c->flags & CLIENT_MULTI) && (cmd->flags & CMD_NO_MULTI)) {
+        rejectCommand(c, "ERR Command not allowed inside a transaction");
+        cmd->rejectedCalls++;
+        goto reject;
+    }
+    if ((c->flags & CLIENT_PUBSUB) && c->resp == 2 && !allowedWhileSubscribed(cmd)) {
+        char err[200];
+        snprintf(err, sizeof(err),
+                 "ERR Can't execute '%s': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / "
+                 "RESET are allowed in this context",
+                 cmd->name);
+        rejectCommand(c, err);
+        cmd->rejectedCalls++;
+        goto reject;
+    }
+    if ((c->flags & CLIENT_MULTI) && !runsInsideMulti(cmd))
+        multiQueueCommand(c);
+    else
+        callCommand(c);
     if (c->flags & CLIENT_REPLY_SKIP) c->flags &= ~CLIENT_REPLY_SKIP;
     if (c->flags & CLIENT_REPLY_SKIP_NEXT) {
         c->flags &= ~CLIENT_REPLY_SKIP_NEXT;
@@ -189,6 +335,8 @@ void processCommand(client *c) {
     }
     return;
 reject:
+    /* Inside MULTI a refused command makes EXEC fail with EXECABORT. */
+    multiFlagTransaction(c);
     /* An error reply ends a CLIENT REPLY SKIP too. */
     if (c->flags & CLIENT_REPLY_SKIP) c->flags &= ~CLIENT_REPLY_SKIP;
 }
@@ -208,7 +356,7 @@ static void addReplyFlags(client *c, const command *cmd) {
     void *h = addReplyDeferredLen(c);
     long long n = 0;
     for (int j = 0; j < CMD_NUM_FLAGS; j++) {
-        if (cmd->flags & (1ULL << j)) {
+        if ((cmd->flags & (1ULL << j)) && flagNames[j]) {
             addReplyStatus(c, flagNames[j]);
             n++;
         }

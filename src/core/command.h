@@ -17,7 +17,11 @@
 #undef CMD
 #undef SUB
 
-/* Builds server.commands from the table.  Called once at startup. */
+/* Handler of container commands; never reached through dispatch. */
+commandProc containerCommand;
+
+/* Builds server.commands (for iteration) and the name index used by
+ * lookupCommandByName from the table.  Called once at startup. */
 void commandTableInit(void);
 /* Finds a top-level command by name (any case); NULL if unknown. */
 command *lookupCommandByName(const char *name, size_t len);

@@ -9,6 +9,8 @@
 #include "core/command.h"
 #include "core/db.h"
 #include "core/errors.h"
+#include "core/multi.h"
+#include "core/pubsub.h"
 #include "net/conn.h"
 #include "net/reply.h"
 
@@ -17,7 +19,12 @@ void pingCommand(client *c) {
         addReplyErrorArity(c);
         return;
     }
-    if (c->argc == 1)
+    if ((c->flags & CLIENT_PUBSUB) && c->resp == 2) {
+        /* A RESP2 subscriber reads arrays only: ["pong", <arg or "">]. */
+        addReplyArrayLen(c, 2);
+        addReplyBulk(c, "pong", 4);
+        addReplyBulkSlice(c, c->argc == 2 ? c->argv[1] : (slice){"", 0});
+    } else if (c->argc == 1)
         addReplyProto(c, "+PONG\r\n", 7);
     else
         addReplyBulkSlice(c, c->argv[1]);
@@ -145,6 +152,8 @@ void helloCommand(client *c) {
 }
 
 void resetCommand(client *c) {
+    multiDiscard(c);
+    pubsubUnsubscribeAll(c);
     c->resp = 2;
     c->db = dbGet(0);
     c->flags &= ~(CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP | CLIENT_REPLY_SKIP_NEXT | CLIENT_NO_EVICT);

@@ -67,7 +67,8 @@ void dbExpireKey(db *d, kvobj *kv) {
 
 kvobj *dbFind(db *d, const char *key, size_t len) { return htFind(d->keys, key, len); }
 
-kvobj *lookupKeyWrite(db *d, const char *key, size_t len) {
+/* Finds 'key', deleting it first if its TTL has passed. */
+static kvobj *lookupLive(db *d, const char *key, size_t len) {
     kvobj *kv = htFind(d->keys, key, len);
     if (kv && kvIsExpired(kv)) {
         dbExpireKey(d, kv);
@@ -76,15 +77,26 @@ kvobj *lookupKeyWrite(db *d, const char *key, size_t len) {
     return kv;
 }
 
-kvobj *lookupKeyRead(db *d, const char *key, size_t len) {
-    kvobj *kv = lookupKeyWrite(d, key, len);
+kvobj *lookupKeyWrite(db *d, const char *key, size_t len) {
+    kvobj *kv = lookupLive(d, key, len);
+    if (kv) kv->lru = server.lruclock; /* writes count as access, as in Redis */
+    return kv;
+}
+
+kvobj *lookupKeyReadWithFlags(db *d, const char *key, size_t len, int flags) {
+    kvobj *kv = lookupLive(d, key, len);
     if (kv) {
         server.stat.keyspaceHits++;
-        kv->lru = server.lruclock;
+        if (!(flags & LOOKUP_NOTOUCH)) kv->lru = server.lruclock;
     } else {
         server.stat.keyspaceMisses++;
+        if (!(flags & LOOKUP_NONOTIFY)) notifyKeyspaceEvent(NOTIFY_KEY_MISS, "keymiss", key, len, d->id);
     }
     return kv;
+}
+
+kvobj *lookupKeyRead(db *d, const char *key, size_t len) {
+    return lookupKeyReadWithFlags(d, key, len, 0);
 }
 
 kvobj *lookupReadTyped(client *c, slice key, int type, bool *wrongtype) {
@@ -133,6 +145,12 @@ bool dbDelete(db *d, const char *key, size_t len, bool lazy) {
     return true;
 }
 
+kvobj *dbUnlink(db *d, const char *key, size_t len) {
+    kvobj *kv = htUnlink(d->keys, key, len);
+    if (kv && (kv->flags & KV_FLAG_EXPIRE)) d->expires--;
+    return kv;
+}
+
 kvobj *dbSetExpire(db *d, kvobj *kv, long long when) {
     if (when >= 0 && (kv->flags & KV_FLAG_EXPIRE)) {
         kvUpdateExpire(kv, when);
@@ -161,6 +179,7 @@ long long dbEmpty(int id, bool async) {
     int start = id < 0 ? 0 : id, end = id < 0 ? server.dbnum - 1 : id;
     for (int j = start; j <= end; j++) {
         db *d = &server.dbs[j];
+        touchAllWatchedKeysInDb(d, NULL);
         removed += (long long)htSize(d->keys);
         if (async && htSize(d->keys) > 0) {
             /* Swap in a fresh table; the old one is freed off-thread. */
@@ -178,6 +197,10 @@ long long dbEmpty(int id, bool async) {
 }
 
 void dbSwap(int a, int b) {
+    /* Watchers stay with the db id, so whoever watches a key that leaves
+     * or arrives sees a change. */
+    touchAllWatchedKeysInDb(&server.dbs[a], &server.dbs[b]);
+    touchAllWatchedKeysInDb(&server.dbs[b], &server.dbs[a]);
     db tmp = server.dbs[a];
     server.dbs[a].keys = server.dbs[b].keys;
     server.dbs[a].expires = server.dbs[b].expires;

@@ -15,8 +15,15 @@ void dbFreeAll(void);
 db *dbGet(int id);
 
 /* Lookup for reading: expires the key if due, counts a hit or a miss,
- * refreshes the LRU clock.  Returns NULL when absent. */
+ * refreshes the LRU clock, and publishes a "keymiss" event when absent.
+ * Returns NULL when absent. */
 kvobj *lookupKeyRead(db *d, const char *key, size_t len);
+/* Flags for lookupKeyReadWithFlags. */
+#define LOOKUP_NOTOUCH (1 << 0)  /* leave the LRU clock alone (TYPE, EXISTS, TTL, OBJECT) */
+#define LOOKUP_NONOTIFY (1 << 1) /* no "keymiss" event (OBJECT) */
+/* lookupKeyRead with the behaviours in 'flags' switched off.  Hit/miss
+ * statistics are always counted, as in Redis. */
+kvobj *lookupKeyReadWithFlags(db *d, const char *key, size_t len, int flags);
 /* Lookup for writing: expires the key if due, no hit/miss stats. */
 kvobj *lookupKeyWrite(db *d, const char *key, size_t len);
 /* Raw lookup: no expiry, no stats (for introspection). */
@@ -42,6 +49,9 @@ void dbSet(db *d, kvobj *kv);
 /* Deletes the key; returns true when it existed.  'lazy' hands big values
  * to the lazy-free thread. */
 bool dbDelete(db *d, const char *key, size_t len, bool lazy);
+/* Removes the key from 'd' without freeing it and returns its kvobj (NULL
+ * when absent).  The caller owns the result: RENAME and MOVE re-add it. */
+kvobj *dbUnlink(db *d, const char *key, size_t len);
 /* Sets or removes the TTL of an existing key ('when' ms, -1 removes).
  * Returns the possibly moved kvobj. */
 kvobj *dbSetExpire(db *d, kvobj *kv, long long when);
@@ -51,13 +61,33 @@ bool kvIsExpired(const kvobj *kv);
 void dbExpireKey(db *d, kvobj *kv);
 /* Empties one db ('id' >= 0) or all (-1); returns the keys removed. */
 long long dbEmpty(int id, bool async);
-/* Swaps two databases' contents. */
+/* Swaps two databases' contents.  Clients keep their db index, so each
+ * sees the other database's keys afterwards. */
 void dbSwap(int a, int b);
 size_t dbSize(const db *d);
 
 /* Hook called whenever a key's value changes (WATCH, keyspace events and
  * client-side caching attach here later). */
 void signalModifiedKey(client *c, db *d, const char *key, size_t len);
+
+/* ---- SCAN family helpers (core/keys.c), shared with HSCAN/SSCAN/ZSCAN ---- */
+
+/* Options of a SCAN-like command. */
+typedef struct scanOpts {
+    long count;      /* COUNT, default 10 */
+    bool usePattern; /* MATCH given and not "*" */
+    slice pattern;
+    bool hasType;    /* TYPE given (SCAN only) */
+    slice type;
+} scanOpts;
+
+/* Parses a cursor the way Redis does (strtoul rules: optional sign, a
+ * negative value wraps, no leading space, nothing after the digits).
+ * Replies "ERR invalid cursor" and returns C_ERR when malformed. */
+int parseScanCursorOrReply(client *c, slice s, uint64_t *cursor);
+/* Parses COUNT/MATCH (and TYPE when 'allowType') from argv['first'..]
+ * into '*opts'.  Replies the Redis error and returns C_ERR on failure. */
+int parseScanOptionsOrReply(client *c, int first, bool allowType, scanOpts *opts);
 
 /* Active expiry cycle, called from the cron: samples keys with a TTL and
  * removes the expired ones within a CPU budget. */

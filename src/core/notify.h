@@ -30,6 +30,15 @@
 /* Enabled classes (parsed from notify-keyspace-events); 0 = off. */
 extern int notifyFlags;
 
+/* Parses a notify-keyspace-events string ("KEA", "Ex", "" ...) into
+ * NOTIFY_* flags; returns -1 when it holds a character that is not a
+ * class.  'A' stands for "g$lshzxetd" (not m or n), as in Redis. */
+int notifyParseFlags(const char *classes);
+/* Appends 'flags' as CONFIG GET shows them (Redis's normalized order:
+ * "A" or the single classes, then K, E, m) to 's'; returns the possibly
+ * moved buffer. */
+struct sbuf *notifyCatFlags(struct sbuf *s, int flags);
+
 /* Publishes event 'event' of class 'type' for key 'key'/'keylen' in db
  * 'dbid' when enabled.  Cheap when notifications are off. */
 void notifyKeyspaceEventImpl(int type, const char *event, const char *key, size_t keylen, int dbid);

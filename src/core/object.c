@@ -95,6 +95,11 @@ kvobj *kvNewRawString(const char *key, size_t klen, const char *val, size_t vlen
 kvobj *kvNewString(const char *key, size_t klen, const char *val, size_t vlen, long long expire) {
     long long v;
     if (vlen <= 20 && numStrToLL(val, vlen, &v)) return kvNewInt(key, klen, v, expire);
+    return kvNewStringNoInt(key, klen, val, vlen, expire);
+}
+
+kvobj *kvNewStringNoInt(const char *key, size_t klen, const char *val, size_t vlen,
+                        long long expire) {
     if (vlen <= OBJ_EMBSTR_MAX) {
         kvobj *kv = kvAlloc(key, klen, OBJ_STRING, OBJ_ENC_EMBSTR, 1 + vlen, expire);
         unsigned char *vp = kvValuePtr(kv);

@@ -94,7 +94,11 @@ const char *objTypeName(int type);
  * encoding as SET does (int, embstr or raw).  'expire' is an absolute
  * unix time in ms, or -1.  Caller owns the result. */
 kvobj *kvNewString(const char *key, size_t klen, const char *val, size_t vlen, long long expire);
-/* Same but never int-encoded (APPEND/SETRANGE results are raw in Redis). */
+/* Embstr or raw by length, never int: INCRBYFLOAT stores "3" as embstr in
+ * Redis, so OBJECT ENCODING must not say int there. */
+kvobj *kvNewStringNoInt(const char *key, size_t klen, const char *val, size_t vlen,
+                        long long expire);
+/* Always raw (APPEND/SETRANGE results are raw in Redis). */
 kvobj *kvNewRawString(const char *key, size_t klen, const char *val, size_t vlen, long long expire);
 /* New int-encoded string. */
 kvobj *kvNewInt(const char *key, size_t klen, long long v, long long expire);

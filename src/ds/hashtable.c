@@ -81,6 +81,7 @@ static void freeTable(hashtable *ht, int t, void (*callback)(void)) {
 }
 
 void htEmpty(hashtable *ht, void (*callback)(void)) {
+    ht->hint = NULL;
     freeTable(ht, 0, callback);
     freeTable(ht, 1, callback);
     ht->rehashidx = -1;
@@ -191,8 +192,13 @@ void *htFindHashed(hashtable *ht, const void *key, size_t len, uint64_t h) {
         if (ht->size[t] == 0) break;
         size_t idx = h & (ht->size[t] - 1);
         if (t == 0 && (long)idx < ht->rehashidx) continue;
-        for (htNode *e = ht->table[t][idx]; e; e = e->next)
-            if (keyEquals(ht, e, key, len)) return e;
+        for (htNode *e = ht->table[t][idx]; e; e = e->next) {
+            if (keyEquals(ht, e, key, len)) {
+                ht->hint = e;
+                ht->hintHash = h;
+                return e;
+            }
+        }
         if (!htIsRehashing(ht)) break;
     }
     return NULL;
@@ -206,7 +212,11 @@ void htAddNew(hashtable *ht, void *entry) {
     rehashStep(ht);
     maybeExpand(ht);
     int t = htIsRehashing(ht) ? 1 : 0;
-    size_t idx = entryHash(ht, entry) & (ht->size[t] - 1);
+    uint64_t h = entryHash(ht, entry);
+    size_t idx = h & (ht->size[t] - 1);
+    /* Also keeps the hint right if 'entry' reuses a freed hinted address. */
+    ht->hint = entry;
+    ht->hintHash = h;
     htNode *n = entry;
     n->next = ht->table[t][idx];
     ht->table[t][idx] = n;
@@ -245,15 +255,27 @@ static htNode **findLink(hashtable *ht, const void *key, size_t len, int *tableO
 }
 
 bool htReplace(hashtable *ht, void *oldEntry, void *newEntry) {
-    size_t len;
-    const void *key = entryKey(ht, oldEntry, &len);
-    int t;
-    htNode **link = findLink(ht, key, len, &t);
-    if (!link || *link != oldEntry) return false;
-    htNode *n = newEntry;
-    n->next = (*link)->next;
-    *link = n;
-    return true;
+    if (htSize(ht) == 0) return false;
+    uint64_t h = oldEntry == ht->hint ? ht->hintHash : entryHash(ht, oldEntry);
+    /* The entry is known, so the chain is searched by identity: no key
+     * comparisons. */
+    for (int t = 0; t <= 1; t++) {
+        if (ht->size[t] == 0) break;
+        size_t idx = h & (ht->size[t] - 1);
+        if (t == 0 && (long)idx < ht->rehashidx) continue;
+        htNode **link = (htNode **)&ht->table[t][idx];
+        while (*link && *link != oldEntry) link = &(*link)->next;
+        if (*link) {
+            htNode *n = newEntry;
+            n->next = (*link)->next;
+            *link = n;
+            ht->hint = newEntry;
+            ht->hintHash = h;
+            return true;
+        }
+        if (!htIsRehashing(ht)) break;
+    }
+    return false;
 }
 
 void *htUnlink(hashtable *ht, const void *key, size_t len) {
@@ -265,6 +287,7 @@ void *htUnlink(hashtable *ht, const void *key, size_t len) {
     *link = e->next;
     e->next = NULL;
     ht->used[t]--;
+    if (ht->hint == e) ht->hint = NULL;
     htMaybeShrink(ht);
     return e;
 }

@@ -19,6 +19,13 @@
  *
  * Costs: find/add/remove O(1) expected; scan O(1) amortised per entry;
  * memory 8 bytes per bucket (buckets <= 2 * entries).
+ *
+ * Hash hint: the table remembers the last entry it found or linked and that
+ * entry's hash, so the common "find, then replace what was found" (SET over
+ * an existing key) hashes the key once.  Invariant: whenever 'hint' is
+ * linked in the table, 'hintHash' is its hash; every path that links an
+ * entry updates the hint and every path that unlinks the hinted entry clears
+ * it.  Entry keys must not change while linked (true of every user).
  */
 #ifndef TERN_DS_HASHTABLE_H
 #define TERN_DS_HASHTABLE_H
@@ -41,6 +48,8 @@ typedef struct hashtable {
     size_t used[2];
     long rehashidx; /* next bucket of table[0] to move, -1 when not rehashing */
     int pauseRehash; /* > 0 while safe iterators or scans run */
+    void *hint;        /* last entry found or linked (see above), or NULL */
+    uint64_t hintHash; /* its hash */
 } hashtable;
 
 typedef struct htIterator {
@@ -79,7 +88,8 @@ void htAddNew(hashtable *ht, void *entry);
 /* Adds 'entry' unless its key exists; returns false (and does nothing) if so. */
 bool htAdd(hashtable *ht, void *entry);
 /* Swaps 'oldEntry' for 'newEntry' (same key) in place.  Neither is freed.
- * Returns false when 'oldEntry' is not in the table. */
+ * Returns false when 'oldEntry' is not in the table.  When 'oldEntry' is
+ * the entry the last find returned, its key is not hashed again. */
 bool htReplace(hashtable *ht, void *oldEntry, void *newEntry);
 /* Unlinks the entry with this key and returns it (not freed), or NULL. */
 void *htUnlink(hashtable *ht, const void *key, size_t len);

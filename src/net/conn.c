@@ -3,12 +3,16 @@
  * Client connections: listeners, accept, the read -> parse -> execute path
  * and the write path.
  *
- * Reads: each readable event reads up to 16 KB, or, while a big bulk
- * argument is arriving, up to as many bytes as the query buffer already
- * holds (so the buffer at most doubles per read and never grows ahead of
- * the data that really arrived).  Every complete command in the buffer is
- * executed before returning to the loop (pipelining); the consumed prefix is
- * dropped once at the end.
+ * Reads: a client with no unfinished command reads up to 16 KB into one
+ * read buffer that all clients share, runs every complete command straight
+ * from it (pipelining, zero copy), and only the bytes of an unfinished
+ * command are copied into the client's own query buffer.  So an idle
+ * client, or one that announced a 512 MB argument and went quiet, holds
+ * just the bytes it sent, not a 16 KB buffer of its own.  A client with
+ * an unfinished command reads into its own buffer, up to 16 KB or, while a
+ * big bulk argument is arriving, up to as many bytes as the buffer already
+ * holds (so it at most doubles per read and never grows ahead of the data
+ * that really arrived).  The consumed prefix is dropped once per read.
  *
  * Writes: replies collect in the client's buffers and the client joins the
  * pending-write list.  Before the loop sleeps, each pending client gets one
@@ -42,9 +46,20 @@
 #define MAX_WRITE_PER_EVENT (1024 * 1024)
 #define MAX_ACCEPTS_PER_CALL 1000
 #define WRITE_IOV_MAX 64
+/* An emptied private query buffer bigger than this is freed at once. */
+#define QUERYBUF_KEEP_BYTES 1024
 
 static void readQueryFromClient(eventLoop *el, int fd, void *data, int mask);
 static void sendReplyToClient(eventLoop *el, int fd, void *data, int mask);
+
+/* The read buffer shared by clients that have no unfinished command (see
+ * the file comment).  Only the main thread touches it; it is never freed
+ * (one 16 KB allocation for the life of the process).  'sharedInUse' is set
+ * while commands run from it: should events ever be processed from inside
+ * a command (a busy script, loading), other clients then read into their
+ * own buffers instead of overwriting the running command's arguments. */
+static sbuf *sharedReadBuf;
+static bool sharedInUse;
 
 /* ---- sockets ---- */
 
@@ -302,7 +317,7 @@ void freeClient(client *c) {
         server.numClients--;
     }
     removeFromPending(c);
-    sbufFree(c->querybuf);
+    if (c->querybuf != sharedReadBuf) sbufFree(c->querybuf);
     respParserFree(&c->parser);
     tfree(c->argv);
     freeReplyBlocks(c);
@@ -377,32 +392,58 @@ static void processInputBuffer(client *c) {
         processCommand(c);
         c->argc = 0;
     }
-    if (c->qpos) {
+    /* The shared buffer's leftover is copied out by the caller instead. */
+    if (c->qpos && c->querybuf != sharedReadBuf) {
         sbufConsume(c->querybuf, c->qpos);
         c->qpos = 0;
     }
 }
 
+/* After 'c' ran the commands in the shared buffer: moves the bytes of an
+ * unfinished command (from c->qpos on) into the client's own buffer
+ * 'own', and makes that the query buffer again. */
+static void leaveSharedBuffer(client *c, sbuf *own) {
+    sbuf *q = c->querybuf;
+    size_t left = q->len - c->qpos;
+    if (left) own = sbufCat(own, q->buf + c->qpos, left);
+    q->len = 0;
+    c->qpos = 0;
+    c->querybuf = own;
+}
+
 static void readQueryFromClient(eventLoop *el, int fd, void *data, int mask) {
     client *c = data;
     if (c->flags & (CLIENT_CLOSE_ASAP | CLIENT_CLOSE_AFTER_REPLY)) return;
+    /* A client's input is not read again while one of its commands runs. */
+    if (c == server.currentClient) return;
     size_t readlen = READ_CHUNK_BYTES;
-    size_t pending = respPendingBulk(&c->parser, c->querybuf->len - c->qpos);
-    if (pending > readlen) {
-        /* A big argument is arriving: read as much as we already hold, so
-         * memory follows the bytes that came, not the length announced. */
-        size_t have = c->querybuf->len;
-        if (have > readlen) readlen = have;
-        if (readlen > pending) readlen = pending;
+    /* Nothing unfinished: the parser is at a command start and the read
+     * can go to the shared buffer. */
+    bool shared = c->querybuf->len == 0 && !sharedInUse;
+    sbuf *q;
+    if (shared) {
+        if (!sharedReadBuf) sharedReadBuf = sbufNewCap(READ_CHUNK_BYTES);
+        q = sharedReadBuf;
+        q->len = 0;
+    } else {
+        size_t pending = respPendingBulk(&c->parser, c->querybuf->len - c->qpos);
+        if (pending > readlen) {
+            /* A big argument is arriving: read as much as we already hold,
+             * so memory follows the bytes that came, not the length
+             * announced. */
+            size_t have = c->querybuf->len;
+            if (have > readlen) readlen = have;
+            if (readlen > pending) readlen = pending;
+        }
+        q = sbufTryMakeRoom(c->querybuf, readlen);
+        if (!q) {
+            serverLog(LL_WARNING, "Closing client id=%llu: out of memory for the query buffer",
+                      (unsigned long long)c->id);
+            freeClient(c);
+            return;
+        }
+        c->querybuf = q;
     }
-    sbuf *q = sbufTryMakeRoom(c->querybuf, readlen);
-    if (!q) {
-        serverLog(LL_WARNING, "Closing client id=%llu: out of memory for the query buffer",
-                  (unsigned long long)c->id);
-        freeClient(c);
-        return;
-    }
-    c->querybuf = q;
     ssize_t n = read(fd, q->buf + q->len, readlen);
     if (n == -1) {
         if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return;
@@ -429,9 +470,24 @@ static void readQueryFromClient(eventLoop *el, int fd, void *data, int mask) {
         freeClient(c);
         return;
     }
+    sbuf *own = c->querybuf;
+    if (shared) {
+        c->querybuf = q;
+        sharedInUse = true;
+    }
+    client *outer = server.currentClient;
     server.currentClient = c;
     processInputBuffer(c);
-    server.currentClient = NULL;
+    server.currentClient = outer;
+    if (shared) {
+        sharedInUse = false;
+        leaveSharedBuffer(c, own);
+    } else if (c->querybuf->len == 0 && c->querybuf->cap > QUERYBUF_KEEP_BYTES) {
+        /* The unfinished command is done and the next read goes to the
+         * shared buffer: give back what a big argument made this grow to. */
+        sbufFree(c->querybuf);
+        c->querybuf = sbufNewCap(0);
+    }
     if (c->flags & CLIENT_CLOSE_ASAP) freeClient(c);
 }
 
@@ -544,14 +600,12 @@ void clientsCron(void) {
     client *c = server.clients;
     while (c) {
         client *next = c->next;
-        if (server.maxidletime && !(c->flags & CLIENT_CLOSE_ASAP) &&
+        if (server.maxidletime && !(c->flags & (CLIENT_CLOSE_ASAP | CLIENT_PUBSUB)) &&
             now - c->lastInteraction > server.maxidletime * 1000) {
             serverLog(LL_VERBOSE, "Closing idle client");
             freeClient(c);
-        } else if (c->querybuf->len == 0 && c->querybuf->cap > 64 * 1024 &&
-                   now - c->lastInteraction > 2000) {
-            sbufFree(c->querybuf);
-            c->querybuf = sbufNewCap(0);
+        } else if (c->replyBytes && obufLimitApplies(c)) {
+            obufEnforceLimit(c); /* a soft limit can expire while nothing is added */
         }
         c = next;
     }

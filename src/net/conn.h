@@ -23,7 +23,7 @@ void freeClientAsync(client *c);
 void clientInstallWriteHandler(client *c);
 /* Before sleeping: writes pending replies, frees clients marked to close. */
 void handleClientsBeforeSleep(void);
-/* Cron work on clients: idle timeouts, buffer shrinking. */
+/* Cron work on clients: closes those idle past the timeout. */
 void clientsCron(void);
 /* Total bytes a client holds for output (static buffer + blocks). */
 size_t clientOutputBytes(const client *c);

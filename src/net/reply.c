@@ -6,7 +6,11 @@
  * once a block exists the static buffer is never appended to again.
  *
  * Deferred lengths insert a "closed" empty block that later receives the
- * header; data written meanwhile goes to blocks after it.
+ * header; data written meanwhile goes to blocks after it.  The first block
+ * after such a placeholder is small (REPLY_BLOCK_SMALL) and each block
+ * after a full one doubles up to 16 KB: replies like COMMAND alternate
+ * placeholders with a few dozen bytes of data, and a 16 KB block for each
+ * piece cost ~160 times the reply's size.
  */
 #include "net/reply.h"
 
@@ -17,16 +21,21 @@
 #include "core/errors.h"
 #include "ds/numfmt.h"
 #include "core/command.h"
+#include "core/pubsub.h"
 #include "net/conn.h"
 #include "server/errorstats.h"
 
 
+/* No output for clients that turned replies off, nor for clients about to
+ * be closed (e.g. over their output limit: their output will never be
+ * sent, so adding more would only grow memory). */
 static bool replyDisabled(client *c) {
-    return (c->flags & (CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP)) != 0;
+    return (c->flags & (CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP | CLIENT_CLOSE_ASAP)) != 0;
 }
 
-static replyBlock *newBlock(size_t atLeast) {
-    size_t size = atLeast < REPLY_CHUNK_BYTES ? REPLY_CHUNK_BYTES : atLeast;
+#define REPLY_BLOCK_SMALL 256
+
+static replyBlock *newBlock(size_t size) {
     replyBlock *b = tmalloc(sizeof(replyBlock) + size);
     b->next = NULL;
     b->size = tallocSize(b) - sizeof(replyBlock);
@@ -55,12 +64,20 @@ static void appendToBlocks(client *c, const char *p, size_t len) {
         len -= n;
     }
     if (len) {
-        replyBlock *b = newBlock(len);
+        size_t size = REPLY_CHUNK_BYTES;
+        if (tail && tail->closed)
+            size = REPLY_BLOCK_SMALL;
+        else if (tail && tail->size < REPLY_CHUNK_BYTES / 2)
+            size = tail->size * 2;
+        if (size < len) size = len;
+        replyBlock *b = newBlock(size);
         memcpy(b->data, p, len);
         b->used = len;
         c->replyBytes += len;
         appendBlock(c, b);
     }
+    /* Output past the static buffer is where a slow reader costs memory. */
+    if (obufLimitApplies(c)) obufEnforceLimit(c);
 }
 
 void addReplyProto(client *c, const char *p, size_t len) {
@@ -100,26 +117,35 @@ void addReplyStatus(client *c, const char *status) { addReplyStatusLen(c, status
 void addReplyErrorLen(client *c, const char *err, size_t len) {
     server.stat.totalErrorReplies++;
     errorstatsIncr(err, len);
-    char buf[512];
-    if (len + 3 > sizeof(buf)) len = sizeof(buf) - 3;
+    char small[512];
+    /* Long texts (script errors quote user input) are sent whole. */
+    char *buf = len + 3 <= sizeof(small) ? small : tmalloc(len + 3);
     buf[0] = '-';
     for (size_t j = 0; j < len; j++) buf[j + 1] = (err[j] == '\r' || err[j] == '\n') ? ' ' : err[j];
     buf[len + 1] = '\r';
     buf[len + 2] = '\n';
     addReplyProto(c, buf, len + 3);
+    if (buf != small) tfree(buf);
 }
 
 void addReplyError(client *c, const char *err) { addReplyErrorLen(c, err, strlen(err)); }
 
 void addReplyErrorFormat(client *c, const char *fmt, ...) {
-    char buf[512];
-    va_list ap;
+    char small[512];
+    char *buf = small;
+    va_list ap, again;
     va_start(ap, fmt);
-    int n = vsnprintf(buf, sizeof(buf), fmt, ap);
-    va_end(ap);
+    va_copy(again, ap);
+    int n = vsnprintf(small, sizeof(small), fmt, ap);
     if (n < 0) n = 0;
-    if ((size_t)n >= sizeof(buf)) n = sizeof(buf) - 1;
+    if ((size_t)n >= sizeof(small)) {
+        buf = tmalloc((size_t)n + 1);
+        vsnprintf(buf, (size_t)n + 1, fmt, again);
+    }
+    va_end(again);
+    va_end(ap);
     addReplyErrorLen(c, buf, (size_t)n);
+    if (buf != small) tfree(buf);
 }
 
 void addReplyErrorArity(client *c) {
@@ -302,7 +328,7 @@ void addReplyHelp(client *c, const char **lines) {
     addReplyStatus(c, hdr);
     for (long long i = 0; i < n; i++) addReplyStatus(c, lines[i]);
     addReplyStatus(c, "HELP");
-    addReplyStatus(c, "    Print this help.");
+    addReplyStatus(c, "    Prints this help.");
 }
 
 void addReplySubcommandSyntaxError(client *c) {

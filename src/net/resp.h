@@ -13,6 +13,16 @@
  *
  * Nothing is allocated for an argument until its bytes exist: a client that
  * announces a 512 MB bulk and sends nothing costs only its parser state.
+ *
+ * Lines (the "*N" count, each "$N" header, an inline command) are searched
+ * from where the previous call stopped, so a line that trickles in byte by
+ * byte still costs O(bytes).  Redis searches them in a C string, so a NUL
+ * byte before the terminator means the line never ends; we keep that
+ * (the client then waits until it has sent more than RESP_INLINE_MAX bytes
+ * and gets the "too big" error), because the difference is observable.
+ *
+ * Cost: O(bytes) per command, with a fast path for the usual "$<digits>\r\n"
+ * header that neither calls memchr nor the general integer parser.
  */
 #ifndef TERN_NET_RESP_H
 #define TERN_NET_RESP_H
@@ -36,15 +46,16 @@ typedef struct respArg {
 
 typedef struct respLimits {
     long long maxBulkLen; /* proto-max-bulk-len */
-    bool authenticated;   /* false: Redis 7's small pre-AUTH limits apply */
+    bool authenticated;   /* false: at most 10 args and 16 KB per bulk, as in Redis 7 */
 } respLimits;
 
 typedef struct respParser {
     int state;
-    bool isInline;
+    bool stuck;          /* a NUL came before the line's terminator (see above) */
     long long remaining; /* multibulk args still to read */
     long long bulkLen;   /* length of the bulk being read, -1 when none */
     size_t scanned;      /* parse position relative to the command start */
+    size_t lineScan;     /* where the search for the current line's end resumes */
     int argc;
     int argcap;
     respArg *args;     /* owned */
@@ -75,11 +86,20 @@ size_t respPendingBulk(const respParser *p, size_t len);
 /* Writes "<type><n>\r\n" into 'dst' (at least 32 bytes) and returns its length. */
 size_t respEncodeHeader(char *dst, char type, long long n);
 
-/* Splits 'line' ('len' bytes) into arguments with redis-cli / inline quoting
- * rules ("..." with \n \r \t \b \a \\ \" \xHH, '...' with \'), unquoting in
- * place (a NUL byte ends the line, as in Redis).  Stores (offset,len) pairs
- * in '*args' (grown with trealloc, capacity in '*cap'; the caller frees it)
- * and returns the count, or -1 on unbalanced quotes. */
+/* Splits 'line' ('len' bytes) into arguments with the rules of Redis's
+ * sdssplitargs (inline commands, redis-cli, config files), unquoting in
+ * place (a NUL byte ends the line, as in Redis):
+ *   - arguments are separated by white space (isspace: space \t \n \v \f
+ *     \r), but an unquoted word ends only at space, \t, \n or \r: "a\vb"
+ *     is one argument, as in Redis;
+ *   - "..." takes \n \r \t \b \a \xHH and \<any> for that character;
+ *   - '...' is literal except \' for a quote;
+ *   - a quote may start in the middle of a word (a"b c" is one argument,
+ *     "ab c"), but a closing quote must be followed by white space or the
+ *     end of the line, and an unclosed quote is an error.
+ * Stores (offset,len) pairs in '*args' (grown as needed, capacity in
+ * '*cap'; the caller frees it with tfree) and returns the count, or -1 on
+ * unbalanced quotes. */
 int respSplitArgs(char *line, size_t len, respArg **args, int *cap);
 
 #endif

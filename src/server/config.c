@@ -27,16 +27,21 @@
 
 #include "core/args.h"
 #include "core/command.h"
+#include "core/errors.h"
+#include "core/notify.h"
+#include "core/pubsub.h"
 #include "ds/glob.h"
 #include "ds/numfmt.h"
 #include "net/conn.h"
 #include "net/reply.h"
+#include "types/collection.h"
 #include "types/zset.h"
 
-enum { CT_BOOL, CT_INT, CT_LL, CT_MEM, CT_STRING, CT_ENUM, CT_SPECIAL };
+enum { CT_BOOL, CT_INT, CT_UINT, CT_LL, CT_MEM, CT_STRING, CT_ENUM, CT_SPECIAL };
 
-#define CFG_IMMUTABLE 1
-#define CFG_OCTAL 2
+#define CFG_IMMUTABLE 1 /* only from the config file or command line */
+#define CFG_OCTAL 2     /* integer written and read in octal (unixsocketperm) */
+#define CFG_PROTECTED 4 /* CONFIG SET needs enable-protected-configs (Redis 7) */
 
 typedef struct configEntry configEntry;
 typedef int cfgSetFn(const configEntry *e, char **argv, int argc, const char **err);
@@ -59,6 +64,14 @@ struct configEntry {
 static const char *const loglevelNames[] = {"debug", "verbose", "notice", "warning", NULL};
 static const char *const debugCmdNames[] = {"no", "yes", "local", NULL};
 
+/* Redis clamps hz into [1, 500] silently, and CONFIG GET shows the result. */
+#define CONFIG_MIN_HZ 1
+#define CONFIG_MAX_HZ 500
+
+/* enable-protected-configs: who may CONFIG SET a CFG_PROTECTED directive
+ * (0 no, 1 yes, 2 local connections only).  Nobody else reads it. */
+static int enableProtectedConfigs;
+
 static int setBind(const configEntry *e, char **argv, int argc, const char **err);
 static sbuf *getBind(const configEntry *e, sbuf *s);
 static int setDir(const configEntry *e, char **argv, int argc, const char **err);
@@ -67,27 +80,41 @@ static int setSave(const configEntry *e, char **argv, int argc, const char **err
 static sbuf *getSave(const configEntry *e, sbuf *s);
 static int setAppendonly(const configEntry *e, char **argv, int argc, const char **err);
 static sbuf *getAppendonly(const configEntry *e, sbuf *s);
-static int applyListeners(const char **err);
+static int applyPort(const char **err);
+static int applyBind(const char **err);
+static int applyHz(const char **err);
+static int setObufLimits(const configEntry *e, char **argv, int argc, const char **err);
+static sbuf *getObufLimits(const configEntry *e, sbuf *s);
+static int setNotifyEvents(const configEntry *e, char **argv, int argc, const char **err);
+static sbuf *getNotifyEvents(const configEntry *e, sbuf *s);
 
 static const configEntry configTable[] = {
     {"appendonly", CT_SPECIAL, 0, NULL, 0, 0, "no", NULL, setAppendonly, getAppendonly, NULL},
-    {"bind", CT_SPECIAL, 0, NULL, 0, 0, "127.0.0.1 -::1", NULL, setBind, getBind, applyListeners},
+    {"bind", CT_SPECIAL, 0, NULL, 0, 0, "127.0.0.1 -::1", NULL, setBind, getBind, applyBind},
+    {"client-output-buffer-limit", CT_SPECIAL, 0, NULL, 0, 0, "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60", NULL, setObufLimits, getObufLimits, NULL},
     {"client-query-buffer-limit", CT_MEM, 0, &server.clientMaxQuerybufLen, 1024 * 1024, LLONG_MAX, "1gb", NULL, NULL, NULL, NULL},
     {"daemonize", CT_BOOL, CFG_IMMUTABLE, &server.daemonize, 0, 1, "no", NULL, NULL, NULL, NULL},
     {"databases", CT_INT, CFG_IMMUTABLE, &server.dbnum, 1, INT_MAX, "16", NULL, NULL, NULL, NULL},
-    {"dir", CT_SPECIAL, 0, NULL, 0, 0, NULL, NULL, setDir, getDir, NULL},
+    {"dir", CT_SPECIAL, CFG_PROTECTED, NULL, 0, 0, NULL, NULL, setDir, getDir, NULL},
     {"enable-debug-command", CT_ENUM, CFG_IMMUTABLE, &server.enableDebugCmd, 0, 2, "no", debugCmdNames, NULL, NULL, NULL},
-    {"hz", CT_INT, 0, &server.hz, 0, INT_MAX, "10", NULL, NULL, NULL, NULL},
+    {"enable-protected-configs", CT_ENUM, CFG_IMMUTABLE, &enableProtectedConfigs, 0, 2, "no", debugCmdNames, NULL, NULL, NULL},
+    {"hash-max-listpack-entries", CT_LL, 0, &hashMaxListpackEntries, 0, LLONG_MAX, "512", NULL, NULL, NULL, NULL},
+    {"hash-max-listpack-value", CT_MEM, 0, &hashMaxListpackValue, 0, LLONG_MAX, "64", NULL, NULL, NULL, NULL},
+    {"hash-max-ziplist-entries", CT_LL, 0, &hashMaxListpackEntries, 0, LLONG_MAX, "512", NULL, NULL, NULL, NULL},
+    {"hash-max-ziplist-value", CT_MEM, 0, &hashMaxListpackValue, 0, LLONG_MAX, "64", NULL, NULL, NULL, NULL},
+    {"hz", CT_INT, 0, &server.hz, 0, INT_MAX, "10", NULL, NULL, NULL, applyHz},
     {"lazyfree-lazy-user-del", CT_BOOL, 0, &server.lazyfreeLazyUserDel, 0, 1, "no", NULL, NULL, NULL, NULL},
     {"lazyfree-lazy-user-flush", CT_BOOL, 0, &server.lazyfreeLazyUserFlush, 0, 1, "no", NULL, NULL, NULL, NULL},
     {"logfile", CT_STRING, CFG_IMMUTABLE, &server.logfile, 0, 0, "", NULL, NULL, NULL, NULL},
     {"loglevel", CT_ENUM, 0, &server.verbosity, 0, 3, "notice", loglevelNames, NULL, NULL, NULL},
-    {"maxclients", CT_INT, 0, &server.maxclients, 1, INT_MAX, "10000", NULL, NULL, NULL, NULL},
+    {"maxclients", CT_UINT, 0, &server.maxclients, 1, UINT_MAX, "10000", NULL, NULL, NULL, NULL},
+    {"notify-keyspace-events", CT_SPECIAL, 0, NULL, 0, 0, "", NULL, setNotifyEvents, getNotifyEvents, NULL},
     {"pidfile", CT_STRING, CFG_IMMUTABLE, &server.pidfile, 0, 0, "", NULL, NULL, NULL, NULL},
-    {"port", CT_INT, 0, &server.port, 0, 65535, "6379", NULL, NULL, NULL, applyListeners},
+    {"port", CT_INT, 0, &server.port, 0, 65535, "6379", NULL, NULL, NULL, applyPort},
     {"proto-max-bulk-len", CT_MEM, 0, &server.protoMaxBulkLen, 1024 * 1024, LLONG_MAX, "512mb", NULL, NULL, NULL, NULL},
     {"requirepass", CT_STRING, 0, &server.requirepass, 0, 0, "", NULL, NULL, NULL, NULL},
     {"save", CT_SPECIAL, 0, NULL, 0, 0, "", NULL, setSave, getSave, NULL},
+    {"set-max-intset-entries", CT_LL, 0, &setMaxIntsetEntries, 0, LLONG_MAX, "512", NULL, NULL, NULL, NULL},
     {"tcp-backlog", CT_INT, CFG_IMMUTABLE, &server.tcpBacklog, 0, INT_MAX, "511", NULL, NULL, NULL, NULL},
     {"tcp-keepalive", CT_INT, 0, &server.tcpkeepalive, 0, INT_MAX, "300", NULL, NULL, NULL, NULL},
     {"timeout", CT_LL, 0, &server.maxidletime, 0, INT_MAX, "0", NULL, NULL, NULL, NULL},
@@ -153,6 +180,7 @@ static int parseValue(const configEntry *e, char **argv, int argc, long long *nu
             }
             return C_OK;
         case CT_INT:
+        case CT_UINT:
         case CT_LL: {
             char *end;
             errno = 0;
@@ -219,6 +247,7 @@ static void storeValue(const configEntry *e, long long num, const char *str) {
         case CT_BOOL: *(bool *)e->ptr = num != 0; break;
         case CT_INT:
         case CT_ENUM: *(int *)e->ptr = (int)num; break;
+        case CT_UINT: *(unsigned int *)e->ptr = (unsigned int)num; break;
         case CT_LL:
         case CT_MEM: *(long long *)e->ptr = num; break;
         case CT_STRING: {
@@ -241,7 +270,7 @@ static int setConfig(const configEntry *e, char **argv, int argc, const char **e
         storeValue(e, 0, argv[0]);
         return C_OK;
     }
-    long long num;
+    long long num = 0;
     if (parseValue(e, argv, argc, &num, err) == C_ERR) return C_ERR;
     storeValue(e, num, NULL);
     return C_OK;
@@ -253,6 +282,7 @@ static sbuf *getConfigValue(const configEntry *e, sbuf *s) {
         case CT_INT:
             if (e->flags & CFG_OCTAL) return sbufCatPrintf(s, "%o", *(unsigned *)e->ptr);
             return sbufCatPrintf(s, "%d", *(int *)e->ptr);
+        case CT_UINT: return sbufCatPrintf(s, "%u", *(unsigned int *)e->ptr);
         case CT_LL:
         case CT_MEM: return sbufCatPrintf(s, "%lld", *(long long *)e->ptr);
         case CT_STRING: {
@@ -292,9 +322,7 @@ static int setDir(const configEntry *e, char **argv, int argc, const char **err)
         return C_ERR;
     }
     if (chdir(argv[0]) == -1) {
-        static char buf[256];
-        snprintf(buf, sizeof(buf), "No such file or directory");
-        *err = buf;
+        *err = strerror(errno);
         return C_ERR;
     }
     return C_OK;
@@ -331,50 +359,112 @@ static int setAppendonly(const configEntry *e, char **argv, int argc, const char
 
 static sbuf *getAppendonly(const configEntry *e, sbuf *s) { return sbufCatStr(s, "no"); }
 
-static int applyListeners(const char **err) {
+static int setObufLimits(const configEntry *e, char **argv, int argc, const char **err) {
+    return obufLimitsSet(argv, argc, err);
+}
+
+static sbuf *getObufLimits(const configEntry *e, sbuf *s) { return obufLimitsCat(s); }
+
+static int setNotifyEvents(const configEntry *e, char **argv, int argc, const char **err) {
+    int flags = argc == 1 ? notifyParseFlags(argv[0]) : -1;
+    if (flags < 0) {
+        *err = "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.";
+        return C_ERR;
+    }
+    notifyFlags = flags;
+    return C_OK;
+}
+
+static sbuf *getNotifyEvents(const configEntry *e, sbuf *s) { return notifyCatFlags(s, notifyFlags); }
+
+/* Reopens the listeners after 'port' or 'bind' changed ('msg' is Redis's
+ * error for each).  At startup (no event loop yet) there is nothing to do. */
+static int reopenListeners(const char *msg, const char **err) {
     if (!server.el) return C_OK;
     closeListeners();
     if (listenAll() == C_ERR) {
-        *err = "Unable to listen on this port";
+        *err = msg;
         return C_ERR;
     }
     return C_OK;
 }
 
+static int applyPort(const char **err) { return reopenListeners("Unable to listen on this port", err); }
+
+static int applyBind(const char **err) {
+    return reopenListeners("Failed to bind to specified addresses.", err);
+}
+
+static int applyHz(const char **err) {
+    if (server.hz < CONFIG_MIN_HZ) server.hz = CONFIG_MIN_HZ;
+    if (server.hz > CONFIG_MAX_HZ) server.hz = CONFIG_MAX_HZ;
+    return C_OK;
+}
+
+/* Sets 'e' from one value as CONFIG SET receives it: special directives
+ * (bind, save) split it into words the way the config file would. */
+static int setConfigFromText(const configEntry *e, const char *text, const char **err) {
+    if (e->kind != CT_SPECIAL) {
+        char *argv[1] = {(char *)text};
+        return setConfig(e, argv, 1, err);
+    }
+    char *copy = tstrdup(text);
+    respArg *args = NULL;
+    int cap = 0;
+    int argc = respSplitArgs(copy, strlen(copy), &args, &cap);
+    int rc;
+    if (argc < 0) {
+        *err = "Unbalanced quotes in configuration line";
+        rc = C_ERR;
+    } else if (argc > CONFIG_MAX_BIND) {
+        *err = "Too many arguments";
+        rc = C_ERR;
+    } else {
+        char *argv[CONFIG_MAX_BIND];
+        for (int k = 0; k < argc; k++) {
+            argv[k] = copy + args[k].off;
+            argv[k][args[k].len] = '\0';
+        }
+        if (argc == 0) {
+            argv[0] = "";
+            argc = 1;
+        }
+        rc = setConfig(e, argv, argc, err);
+    }
+    tfree(args);
+    tfree(copy);
+    return rc;
+}
+
 /* ---- loading ---- */
+
+/* Each directive's default as CONFIG GET prints it, captured at startup;
+ * CONFIG REWRITE leaves directives at their default out of the file. */
+static sbuf *defaultValues[NUM_CONFIGS];
 
 void configInitDefaults(void) {
     for (size_t j = 0; j < NUM_CONFIGS; j++) {
         const configEntry *e = &configTable[j];
         if (!e->def) continue;
-        char *copy = tstrdup(e->def);
-        respArg *args = NULL;
-        int cap = 0;
-        int argc = respSplitArgs(copy, strlen(copy), &args, &cap);
-        char *argv[CONFIG_MAX_BIND];
-        for (int k = 0; k < argc && k < CONFIG_MAX_BIND; k++) {
-            argv[k] = copy + args[k].off;
-            argv[k][args[k].len] = '\0';
-        }
         const char *err = NULL;
-        if (argc == 0) {
-            argv[0] = "";
-            argc = 1;
-        }
-        if (setConfig(e, argv, argc, &err) == C_ERR) {
+        if (setConfigFromText(e, e->def, &err) == C_ERR) {
             fprintf(stderr, "internal: bad default for %s: %s\n", e->name, err);
             exit(1);
         }
-        tfree(args);
-        tfree(copy);
+        if (e->apply) e->apply(&err);
+        sbufFree(defaultValues[j]);
+        defaultValues[j] = getConfigValue(e, sbufNewCap(16));
     }
     server.activeExpireEnabled = 1;
 }
 
 static void configFatal(const char *origin, int line, const char *text, const char *msg) {
     fprintf(stderr, "\n*** FATAL CONFIG FILE ERROR (Tern %s) ***\n", TERN_OWN_VERSION);
-    fprintf(stderr, "Reading the configuration file%s%s, at line %d\n", origin ? " " : "",
-            origin ? origin : "", line);
+    if (origin && strcmp(origin, CONFIG_ORIGIN_ARGS) == 0)
+        fprintf(stderr, "Reading the command line options, at option %d\n", line);
+    else
+        fprintf(stderr, "Reading the configuration file%s%s, at line %d\n", origin ? " " : "",
+                origin ? origin : "", line);
     fprintf(stderr, ">>> '%s'\n", text);
     fprintf(stderr, "%s\n", msg);
     exit(1);
@@ -411,6 +501,8 @@ void configLoadText(const char *text, const char *origin) {
                     configFatal(origin, lineno, orig, "wrong number of arguments");
                 } else if (setConfig(e, argv + 1, argc - 1, &err) == C_ERR) {
                     configFatal(origin, lineno, orig, err);
+                } else if (e->apply && e->apply(&err) == C_ERR) {
+                    configFatal(origin, lineno, orig, err);
                 }
                 tfree(argv);
             }
@@ -435,8 +527,11 @@ void configLoadFile(const char *path, sbuf **text) {
 }
 
 void freeConfigStrings(void) {
-    for (size_t j = 0; j < NUM_CONFIGS; j++)
+    for (size_t j = 0; j < NUM_CONFIGS; j++) {
         if (configTable[j].kind == CT_STRING) storeValue(&configTable[j], 0, NULL);
+        sbufFree(defaultValues[j]);
+        defaultValues[j] = NULL;
+    }
     for (int j = 0; j < server.bindaddrCount; j++) tfree(server.bindaddr[j]);
     server.bindaddrCount = 0;
     tfree(server.configfile);
@@ -445,12 +540,44 @@ void freeConfigStrings(void) {
 
 /* ---- CONFIG command ---- */
 
+/* True when the connection comes from this machine (loopback or Unix
+ * socket): what "local" means for enable-debug-command and friends. */
+bool clientIsLocal(const client *c) {
+    if (c->flags & CLIENT_UNIX_SOCKET) return true;
+    /* IPv6 peers may be printed "[::1]:port" (Redis) or "::1:port". */
+    return strncmp(c->addr, "127.0.0.1:", 10) == 0 || strncmp(c->addr, "[::1]:", 6) == 0 ||
+           strncmp(c->addr, "::1:", 4) == 0;
+}
+
+bool configAllowsAction(int setting, const client *c) {
+    return setting == 1 || (setting == 2 && clientIsLocal(c));
+}
+
+/* CONFIG GET pattern [pattern ...]: a map of every directive matching any
+ * pattern.  As in Redis, a pattern without glob characters is looked up
+ * directly and echoed back as the client spelled it ("PORT"); glob
+ * patterns match case-insensitively and reply canonical names. */
 void configGetCommand(client *c) {
     void *h = addReplyDeferredLen(c);
     long long pairs = 0;
     bool seen[NUM_CONFIGS] = {0};
     for (int a = 2; a < c->argc; a++) {
         slice pat = c->argv[a];
+        if (!memchr(pat.ptr, '*', pat.len) && !memchr(pat.ptr, '?', pat.len) &&
+            !memchr(pat.ptr, '[', pat.len)) {
+            char name[128];
+            if (pat.len >= sizeof(name)) continue;
+            sliceToCStr(pat, name, sizeof(name));
+            const configEntry *e = findConfig(name);
+            if (!e || seen[e - configTable]) continue;
+            seen[e - configTable] = true;
+            sbuf *v = getConfigValue(e, sbufNewCap(32));
+            addReplyBulkSlice(c, pat);
+            addReplyBulk(c, v->buf, v->len);
+            sbufFree(v);
+            pairs++;
+            continue;
+        }
         for (size_t j = 0; j < NUM_CONFIGS; j++) {
             const configEntry *e = &configTable[j];
             if (seen[j]) continue;
@@ -466,86 +593,71 @@ void configGetCommand(client *c) {
     setDeferredMapLen(c, h, pairs);
 }
 
+/* CONFIG SET name value [name value ...]: all or nothing.  Every name is
+ * checked first (unknown, immutable, protected, duplicate: the first problem
+ * wins, named as the client spelled it), then every value is parsed and
+ * stored, then the apply hooks run; a failure in either of the last two
+ * restores the previous values of everything touched. */
 void configSetCommand(client *c) {
-    if ((c->argc - 2) % 2 != 0) {
-        addReplyErrorArity(c);
+    if (c->argc % 2 != 0) {
+        addReplyError(c, ERR_SYNTAX);
         return;
     }
     int n = (c->argc - 2) / 2;
-    const configEntry **entries = tmalloc(sizeof(*entries) * (size_t)n);
-    char **values = tmalloc(sizeof(char *) * (size_t)n);
+    const configEntry **entries = tcalloc(sizeof(*entries) * (size_t)n);
     sbuf **old = tcalloc(sizeof(sbuf *) * (size_t)n);
     const char *err = NULL;
     const char *errName = NULL;
-    int applied = 0;
-    for (int j = 0; j < n; j++) values[j] = NULL;
+    char badArg[160] = "";
+    int stored = 0;
     for (int j = 0; j < n; j++) {
-        char name[128];
-        sliceToCStr(c->argv[2 + j * 2], name, sizeof(name));
-        const configEntry *e = findConfig(name);
+        slice name = c->argv[2 + j * 2];
+        char buf[128];
+        const configEntry *e = NULL;
+        if (name.len < sizeof(buf)) {
+            sliceToCStr(name, buf, sizeof(buf));
+            e = findConfig(buf);
+        }
+        sliceToCStr(name, badArg, sizeof(badArg));
         if (!e) {
             addReplyErrorFormat(c, "ERR Unknown option or number of arguments for CONFIG SET - '%s'",
-                                name);
+                                badArg);
             goto done;
         }
-        for (int k = 0; k < j; k++) {
-            if (entries[k] == e) {
-                addReplyErrorFormat(c, "ERR Duplicate parameter - '%s'", name);
-                goto done;
-            }
-        }
-        entries[j] = e;
         if (e->flags & CFG_IMMUTABLE) {
-            addReplyErrorFormat(c, "ERR CONFIG SET failed (possibly related to argument '%s') - can't set immutable config", e->name);
-            goto done;
+            err = "can't set immutable config";
+        } else if ((e->flags & CFG_PROTECTED) && !configAllowsAction(enableProtectedConfigs, c)) {
+            err = "can't set protected config";
+        } else {
+            for (int k = 0; k < j; k++)
+                if (entries[k] == e) err = "duplicate parameter";
         }
-        slice v = c->argv[3 + j * 2];
-        values[j] = tmemdup(v.ptr, v.len);
-    }
-    /* Validate every value before touching anything. */
-    for (int j = 0; j < n; j++) {
-        const configEntry *e = entries[j];
-        long long num;
-        if (e->kind != CT_SPECIAL && e->kind != CT_STRING &&
-            parseValue(e, &values[j], 1, &num, &err) == C_ERR) {
-            errName = e->name;
+        if (err) {
+            errName = badArg;
             goto fail;
         }
+        entries[j] = e;
     }
+    /* Parse and store every value; remember the old ones for a rollback. */
     for (int j = 0; j < n; j++) {
         const configEntry *e = entries[j];
+        slice v = c->argv[3 + j * 2];
+        char *value = tmemdup(v.ptr, v.len);
         old[j] = getConfigValue(e, sbufNewCap(32));
-        char *argv[CONFIG_MAX_BIND];
-        int argc = 1;
-        respArg *args = NULL;
-        int cap = 0;
-        char *copy = NULL;
-        if (e->kind == CT_SPECIAL) {
-            copy = tstrdup(values[j]);
-            argc = respSplitArgs(copy, strlen(copy), &args, &cap);
-            if (argc > CONFIG_MAX_BIND) argc = CONFIG_MAX_BIND;
-            for (int k = 0; k < argc; k++) {
-                argv[k] = copy + args[k].off;
-                argv[k][args[k].len] = '\0';
-            }
-            if (argc <= 0) {
-                argv[0] = "";
-                argc = 1;
-            }
-        } else {
-            argv[0] = values[j];
-        }
-        int rc = setConfig(e, argv, argc, &err);
-        tfree(args);
-        tfree(copy);
+        int rc = setConfigFromText(e, value, &err);
+        tfree(value);
         if (rc == C_ERR) {
             errName = e->name;
             goto rollback;
         }
-        applied = j + 1;
+        stored = j + 1;
     }
     for (int j = 0; j < n; j++) {
         if (entries[j]->apply && entries[j]->apply(&err) == C_ERR) {
+            serverLog(LL_WARNING,
+                      "Failed applying new configuration. Possibly related to new %s setting. "
+                      "Restoring previous settings.",
+                      entries[j]->name);
             errName = entries[j]->name;
             goto rollback;
         }
@@ -553,25 +665,25 @@ void configSetCommand(client *c) {
     addReplyOK(c);
     goto done;
 rollback:
-    for (int j = 0; j < applied; j++) {
+    for (int j = 0; j < stored; j++) {
         const char *ignored;
-        char *argv[1] = {old[j]->buf};
-        setConfig(entries[j], argv, 1, &ignored);
+        setConfigFromText(entries[j], old[j]->buf, &ignored);
+    }
+    for (int j = 0; j < stored; j++) {
+        const char *ignored;
         if (entries[j]->apply) entries[j]->apply(&ignored);
     }
 fail:
     addReplyErrorFormat(c, "ERR CONFIG SET failed (possibly related to argument '%s') - %s",
                         errName, err);
 done:
-    for (int j = 0; j < n; j++) {
-        tfree(values[j]);
-        sbufFree(old[j]);
-    }
+    for (int j = 0; j < n; j++) sbufFree(old[j]);
     tfree(entries);
-    tfree(values);
     tfree(old);
 }
 
+/* CONFIG RESETSTAT: zeroes the INFO stats, commandstats and errorstats
+ * (not the memory peak or the start time, as in Redis). */
 void configResetStatCommand(client *c) {
     long long start = server.stat.startTimeMs;
     size_t peak = server.stat.peakMemory;
@@ -583,17 +695,68 @@ void configResetStatCommand(client *c) {
     addReplyOK(c);
 }
 
+/* Appends 'v' to 's' as one config-file word, quoted when it must be. */
+static sbuf *catConfigWord(sbuf *s, const char *v, size_t len) {
+    bool plain = len > 0;
+    for (size_t j = 0; j < len && plain; j++) {
+        unsigned char ch = (unsigned char)v[j];
+        if (ch <= ' ' || ch >= 127 || ch == '"' || ch == '\'' || ch == '\\') plain = false;
+    }
+    if (plain) return sbufCat(s, v, len);
+    s = sbufCat(s, "\"", 1);
+    for (size_t j = 0; j < len; j++) {
+        unsigned char ch = (unsigned char)v[j];
+        if (ch == '"' || ch == '\\')
+            s = sbufCatPrintf(s, "\\%c", ch);
+        else if (ch == '\n')
+            s = sbufCatStr(s, "\\n");
+        else if (ch == '\r')
+            s = sbufCatStr(s, "\\r");
+        else if (ch == '\t')
+            s = sbufCatStr(s, "\\t");
+        else if (ch < 32 || ch >= 127)
+            s = sbufCatPrintf(s, "\\x%02x", ch);
+        else
+            s = sbufCat(s, &v[j], 1);
+    }
+    return sbufCat(s, "\"", 1);
+}
+
+/* The config-file line for 'e' with its current value. */
+static sbuf *catConfigLine(sbuf *s, const configEntry *e) {
+    sbuf *v = getConfigValue(e, sbufNewCap(32));
+    s = sbufCatPrintf(s, "%s ", e->name);
+    if (e->kind == CT_SPECIAL && v->len)
+        s = sbufCat(s, v->buf, v->len); /* already a list of words (bind, save) */
+    else
+        s = catConfigWord(s, v->buf, v->len);
+    sbufFree(v);
+    return sbufCat(s, "\n", 1);
+}
+
+#define REWRITE_SIGNATURE "# Generated by CONFIG REWRITE"
+
+/* CONFIG REWRITE: the file keeps its comments and unknown-to-us lines;
+ * each directive's first line gets the current value and later duplicates
+ * go; directives absent from the file whose value differs from the default
+ * are appended after a signature comment, as Redis does.  The new text is
+ * written to a temporary file that replaces the old one atomically. */
 void configRewriteCommand(client *c) {
     if (!server.configfile) {
         addReplyError(c, "ERR The server is running without a config file");
         return;
     }
-    /* Rewrite: keep the file's comments and lines, update values of the
-     * directives we know, append the ones that differ from defaults. */
     sbuf *text = sbufNewCap(1024);
-    configLoadFile(server.configfile, &text);
+    FILE *in = fopen(server.configfile, "r");
+    if (in) {
+        char buf[4096];
+        size_t n;
+        while ((n = fread(buf, 1, sizeof(buf), in)) > 0) text = sbufCat(text, buf, n);
+        fclose(in);
+    }
     sbuf *out = sbufNewCap(text->len + 256);
     bool written[NUM_CONFIGS] = {0};
+    bool signature = false;
     char *line = text->buf;
     while (line && *line) {
         char *nl = strchr(line, '\n');
@@ -601,32 +764,57 @@ void configRewriteCommand(client *c) {
         char name[128] = "";
         sscanf(line, "%127s", name);
         const configEntry *e = name[0] && name[0] != '#' ? findConfig(name) : NULL;
+        if (len == strlen(REWRITE_SIGNATURE) && memcmp(line, REWRITE_SIGNATURE, len) == 0)
+            signature = true;
         if (e) {
             size_t idx = (size_t)(e - configTable);
-            if (!written[idx]) {
-                sbuf *v = getConfigValue(e, sbufNewCap(32));
-                out = sbufCatPrintf(out, "%s %s\n", e->name, v->len ? v->buf : "\"\"");
-                sbufFree(v);
-                written[idx] = true;
-            }
+            if (!written[idx]) out = catConfigLine(out, e);
+            written[idx] = true;
         } else {
             out = sbufCat(out, line, len);
             out = sbufCat(out, "\n", 1);
         }
         line = nl ? nl + 1 : NULL;
     }
-    FILE *fp = fopen(server.configfile, "w");
-    if (!fp || fwrite(out->buf, 1, out->len, fp) != out->len) {
-        if (fp) fclose(fp);
-        addReplyErrorFormat(c, "ERR Rewriting config file: %s", strerror(errno));
+    bool appended = signature; /* one signature line, kept where it is */
+    for (size_t j = 0; j < NUM_CONFIGS; j++) {
+        const configEntry *e = &configTable[j];
+        if (written[j] || !defaultValues[j]) continue;
+        sbuf *v = getConfigValue(e, sbufNewCap(32));
+        bool isDefault = v->len == defaultValues[j]->len &&
+                         memcmp(v->buf, defaultValues[j]->buf, v->len) == 0;
+        sbufFree(v);
+        if (isDefault) continue;
+        if (!appended) out = sbufCatStr(out, REWRITE_SIGNATURE "\n");
+        appended = true;
+        out = catConfigLine(out, e);
+    }
+    sbuf *tmp = sbufNewCap(64);
+    tmp = sbufCatPrintf(tmp, "%s.tmp-%d", server.configfile, (int)getpid());
+    FILE *fp = fopen(tmp->buf, "w");
+    bool ok = fp && fwrite(out->buf, 1, out->len, fp) == out->len;
+    if (fp && fflush(fp) != 0) ok = false;
+    if (fp && ok && fsync(fileno(fp)) != 0) ok = false;
+    int saved = errno;
+    if (fp) fclose(fp);
+    if (ok && rename(tmp->buf, server.configfile) == -1) {
+        saved = errno;
+        ok = false;
+    }
+    if (!ok) {
+        unlink(tmp->buf);
+        serverLog(LL_WARNING, "CONFIG REWRITE failed: %s", strerror(saved));
+        addReplyErrorFormat(c, "ERR Rewriting config file: %s", strerror(saved));
     } else {
-        fclose(fp);
+        serverLog(LL_NOTICE, "CONFIG REWRITE executed with success.");
         addReplyOK(c);
     }
+    sbufFree(tmp);
     sbufFree(out);
     sbufFree(text);
 }
 
+/* CONFIG HELP. */
 void configHelpCommand(client *c) {
     static const char *help[] = {
         "GET <pattern>",

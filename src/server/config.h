@@ -9,6 +9,9 @@
 
 #include "server/server.h"
 
+/* The 'origin' configLoadText gets for command-line options. */
+#define CONFIG_ORIGIN_ARGS "(command line)"
+
 /* Sets every directive to its default. */
 void configInitDefaults(void);
 /* Applies config text 'text' (file contents followed by command-line
@@ -17,6 +20,11 @@ void configInitDefaults(void);
 void configLoadText(const char *text, const char *origin);
 /* Reads 'path' and applies it; exits on error. */
 void configLoadFile(const char *path, sbuf **text);
+/* True when 'c' connects from this machine (loopback or Unix socket). */
+bool clientIsLocal(const client *c);
+/* Whether a no/yes/local setting (0/1/2: enable-debug-command,
+ * enable-protected-configs) lets 'c' go ahead. */
+bool configAllowsAction(int setting, const client *c);
 /* Parses a memory size ("1gb", "512mb", "100"); false if invalid. */
 bool configParseMemory(const char *s, long long *out);
 

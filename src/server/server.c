@@ -20,6 +20,7 @@
 #include "core/command.h"
 #include "core/db.h"
 #include "net/conn.h"
+#include "server/info.h"
 #include "server/lifecycle.h"
 
 serverState server;
@@ -39,10 +40,14 @@ void updateCachedTime(void) {
 
 static void sigShutdownHandler(int sig) {
     if (server.shutdownAsap && sig == SIGINT) {
-        /* A second Ctrl-C: exit now. */
+        /* A second Ctrl-C: exit now, as Redis does ("You insist..."). */
+        static const char msg[] = "You insist... exiting now.\n";
+        if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0) { /* exiting anyway */
+        }
         _exit(1);
     }
-    server.shutdownAsap = 1;
+    /* The cron does the work; only remember which signal asked. */
+    server.shutdownAsap = sig;
 }
 
 static void setupSignals(void) {
@@ -72,12 +77,16 @@ static long long serverCron(eventLoop *el, long long id, void *data) {
     size_t used = tallocUsedMemory();
     if (used > server.stat.peakMemory) server.stat.peakMemory = used;
     if (server.shutdownAsap) {
-        if (prepareForShutdown(SHUTDOWN_DEFAULT) == C_OK) {
-            serverLog(LL_WARNING, "Tern is now ready to exit, bye bye...");
-            exitServer(0);
-        }
+        const char *name = server.shutdownAsap == SIGINT ? "SIGINT" : "SIGTERM";
+        serverLog(LL_WARNING, "Received %s scheduling shutdown...", name);
+        if (prepareForShutdown(SHUTDOWN_DEFAULT) == C_OK) exitServer(0);
+        serverLog(LL_WARNING,
+                  "%s received but errors trying to shut down the server, check the logs for "
+                  "more information",
+                  name);
         server.shutdownAsap = 0;
     }
+    infoCronSample();
     clientsCron();
     activeExpireCycle();
     incrementalRehash();
@@ -170,18 +179,33 @@ int initServer(void) {
     loopAddTimer(server.el, 1, serverCron, NULL);
     loopSetBeforeSleep(server.el, beforeSleep);
     loopSetAfterSleep(server.el, afterSleep);
+    infoRecordStartup();
     return C_OK;
 }
 
 int prepareForShutdown(int flags) {
     serverLog(LL_WARNING, "User requested shutdown...");
+    /* No persistence yet, so the only save that can be asked for is an
+     * explicit SAVE, and it cannot succeed.  Like a failed save in Redis it
+     * keeps the server running unless FORCE says to exit anyway. */
+    if (flags & SHUTDOWN_SAVE) {
+        serverLog(LL_WARNING, "Error trying to save the DB: persistence is not supported yet.");
+        if (!(flags & SHUTDOWN_FORCE)) {
+            serverLog(LL_WARNING, "Error trying to save the DB, can't exit.");
+            return C_ERR;
+        }
+        serverLog(LL_WARNING, "Error trying to save the DB. Exit anyway.");
+    }
     if (server.pidfile) unlink(server.pidfile);
     closeListeners();
+    serverLog(LL_WARNING, "Tern is now ready to exit, bye bye...");
     return C_OK;
 }
 
 void exitServer(int code) {
-    /* Free everything so leak checkers see a clean exit. */
+    /* Free everything so leak checkers see a clean exit.  We may be inside
+     * a command (SHUTDOWN): the caller is freed too, and never returns to. */
+    server.currentClient = NULL;
     while (server.clients) freeClient(server.clients);
     server.pendingWrites = NULL;
     lazyfreeShutdown();

@@ -8,4 +8,11 @@
 #include "server/server.h"
 #include "types/zset.h"
 
-void registerTypes(void) { zsetRegisterType(); }
+void hashRegisterType(void); /* types/hash.c */
+void setRegisterType(void);  /* types/set.c */
+
+void registerTypes(void) {
+    hashRegisterType();
+    setRegisterType();
+    zsetRegisterType();
+}

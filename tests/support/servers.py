@@ -33,11 +33,11 @@ REFERENCE_BINARY = os.environ.get("TERN_REF_SERVER", "/usr/bin/redis-server")
 
 # Arguments every test server gets after --bind/--port/--dir: no persistence,
 # so tests never fork or write. Both sides must accept these.
-COMMON_ARGS = ["--save", "", "--appendonly", "no"]
+# DEBUG is allowed on both sides so differential scripts may use it.
+COMMON_ARGS = ["--save", "", "--appendonly", "no", "--enable-debug-command", "yes"]
 # Extra arguments for tern only, e.g. TERN_EXTRA_ARGS="--loglevel verbose".
 TERN_ARGS = COMMON_ARGS + shlex.split(os.environ.get("TERN_EXTRA_ARGS", ""))
-# The reference also allows DEBUG, which differential scripts may use.
-REFERENCE_ARGS = COMMON_ARGS + ["--enable-debug-command", "yes"]
+REFERENCE_ARGS = COMMON_ARGS
 
 SANITIZER_MARKERS = ("AddressSanitizer", "LeakSanitizer", "runtime error:")
 
