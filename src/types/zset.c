@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  *
- * Sorted-set values: the two encodings (compact zpack, large zindex) behind
+ * Sorted-set values: the two encodings (compact listpack, large zindex) behind
  * one set of operations, the conversions between them, range parsing and
  * the objTypeOps that let DEL, COPY and MEMORY USAGE handle sorted sets.
  * See zset.h for the model; the command handlers live in zsetcmds.c,
@@ -16,8 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ds/listpack.h"
 #include "ds/numfmt.h"
-#include "ds/zpack.h"
 #include "net/reply.h"
 
 long long zsetMaxListpackEntries = 128;
@@ -29,31 +29,120 @@ void zsetRegisterSetReader(const setReader *r) { registeredSetReader = r; }
 
 const setReader *zsetSetReader(void) { return registeredSetReader; }
 
+/* ---- the compact encoding: member, score pairs in a listpack ---- */
+
+/* Integral scores within +-2^62 are stored as integers (Redis's
+ * double2ll test), everything else as "%.17g" text.  Writes the text into
+ * 'buf' (NUMFMT_DBL_BUF bytes) and returns its length. */
+static size_t scoreText(char *buf, double s) {
+    if (s >= -4611686018427387904.0 && s <= 4611686018427387904.0 && s == (double)(long long)s)
+        return numLLToStr(buf, NUMFMT_DBL_BUF, (long long)s);
+    return numDoubleToStr(buf, NUMFMT_DBL_BUF, s);
+}
+
+/* Score of the score entry 'p'. */
+static double lpScore(const unsigned char *p) {
+    size_t len;
+    long long v;
+    const unsigned char *s = lpGet(p, &len, &v);
+    if (!s) return (double)v;
+    char buf[NUMFMT_DBL_BUF];
+    if (len >= sizeof(buf)) len = sizeof(buf) - 1;
+    memcpy(buf, s, len);
+    buf[len] = '\0';
+    return strtod(buf, NULL);
+}
+
+/* Member bytes of the member entry 'p'; integers are formatted into
+ * 'intbuf' (LP_INTBUF_SIZE bytes). */
+static const char *lpMember(const unsigned char *p, size_t *len, char *intbuf) {
+    return (const char *)lpGetStr(p, len, (unsigned char *)intbuf);
+}
+
+static int cmpBytes(const char *a, size_t alen, const char *b, size_t blen) {
+    size_t min = alen < blen ? alen : blen;
+    int c = memcmp(a, b, min);
+    if (c) return c;
+    return alen < blen ? -1 : alen > blen ? 1 : 0;
+}
+
+/* Inserts a member known to be absent at its place in the order. */
+static listpack *lpInsertMember(listpack *lp, const char *m, size_t len, double score) {
+    unsigned char *p = lpFirst(lp);
+    while (p) {
+        unsigned char *sp = lpNext(lp, p);
+        double s = lpScore(sp);
+        if (s > score) break;
+        if (s == score) {
+            char ib[LP_INTBUF_SIZE];
+            size_t elen;
+            const char *e = lpMember(p, &elen, ib);
+            if (cmpBytes(e, elen, m, len) > 0) break;
+        }
+        p = lpNext(lp, sp);
+    }
+    char stext[NUMFMT_DBL_BUF];
+    size_t slen = scoreText(stext, score);
+    return lpInsertPair(lp, p, m, len, stext, slen, NULL);
+}
+
+/* The member entry of 'm' and (optional) its score and rank, or NULL. */
+static unsigned char *lpFindMember(listpack *lp, const char *m, size_t len, double *score,
+                                   size_t *rank) {
+    unsigned char *p = lpFirst(lp);
+    if (!p) return NULL;
+    p = lpFind(lp, p, m, len, 1);
+    if (!p) return NULL;
+    if (score) *score = lpScore(lpNext(lp, p));
+    if (rank) *rank = lpIndexOf(lp, p) / 2;
+    return p;
+}
+
 /* ---- creation and conversion ---- */
 
 kvobj *zsetNewLargeKv(const char *key, size_t klen) {
     return kvNewPtr(key, klen, OBJ_ZSET, OBJ_ENC_SKIPLIST, zidxCreate(), -1);
 }
 
+kvobj *zsetNewCompactKv(const char *key, size_t klen) {
+    return kvNewPtr(key, klen, OBJ_ZSET, OBJ_ENC_LISTPACK, lpNew(), -1);
+}
+
 kvobj *zsetNewKv(const char *key, size_t klen, size_t firstLen) {
     if (zsetMaxListpackEntries == 0 || (unsigned long long)zsetMaxListpackValue < firstLen)
         return zsetNewLargeKv(key, klen);
-    return kvNewPtr(key, klen, OBJ_ZSET, OBJ_ENC_LISTPACK, zpNew(), -1);
+    return zsetNewCompactKv(key, klen);
+}
+
+bool zsetFitsCompact(size_t n, size_t maxLen, size_t totalLen) {
+    return n <= (unsigned long long)zsetMaxListpackEntries &&
+           maxLen <= (unsigned long long)zsetMaxListpackValue && lpSafeToAdd(NULL, totalLen);
+}
+
+void zsetAppendSorted(kvobj *kv, const char *m, size_t len, double score) {
+    if (kv->encoding == OBJ_ENC_SKIPLIST) {
+        zidxInsert(kvGetPtr(kv), m, len, score);
+        return;
+    }
+    char stext[NUMFMT_DBL_BUF];
+    size_t slen = scoreText(stext, score);
+    kvSetPtr(kv, lpAppendPair(kvGetPtr(kv), m, len, stext, slen));
 }
 
 /* Rebuilds a compact set as a large one. */
 static void convertToLarge(kvobj *kv) {
-    zpack *zp = kvGetPtr(kv);
+    listpack *lp = kvGetPtr(kv);
     zindex *zi = zidxCreate();
-    size_t pos = zpFirst(zp), end = zpEnd(zp);
-    while (pos < end) {
-        const char *m;
+    unsigned char *p = lpFirst(lp);
+    while (p) {
+        char ib[LP_INTBUF_SIZE];
         size_t len;
-        double s;
-        pos = zpRead(zp, pos, &m, &len, &s);
-        zidxInsert(zi, m, len, s);
+        const char *m = lpMember(p, &len, ib);
+        unsigned char *sp = lpNext(lp, p);
+        zidxInsert(zi, m, len, lpScore(sp));
+        p = lpNext(lp, sp);
     }
-    zpFree(zp);
+    lpFree(lp);
     kvSetPtr(kv, zi);
     kv->encoding = OBJ_ENC_SKIPLIST;
 }
@@ -61,36 +150,53 @@ static void convertToLarge(kvobj *kv) {
 void zsetMaybeCompact(kvobj *kv, size_t maxLen) {
     if (kv->encoding != OBJ_ENC_SKIPLIST) return;
     zindex *zi = kvGetPtr(kv);
-    size_t n = zidxLen(zi);
-    if (n > (unsigned long long)zsetMaxListpackEntries ||
-        maxLen > (unsigned long long)zsetMaxListpackValue)
-        return;
-    zpack *zp = zpNew();
+    if (!zsetFitsCompact(zidxLen(zi), maxLen, 0)) return;
+    listpack *lp = lpNew();
     zidxIter it;
     bool more = zidxSeek(zi, 0, &it);
     while (more) {
         zentry *e = zidxIterEntry(&it);
-        if (!zpSafeToAdd(zp, zentryLen(e))) {
-            zpFree(zp);
+        char stext[NUMFMT_DBL_BUF];
+        size_t slen = scoreText(stext, e->score);
+        if (!lpSafeToAdd(lp, zentryLen(e) + slen + 16)) {
+            lpFree(lp);
             return;
         }
-        zp = zpAppend(zp, zentryMember(e), zentryLen(e), e->score);
+        lp = lpAppendPair(lp, zentryMember(e), zentryLen(e), stext, slen);
         more = zidxNext(&it);
     }
     zidxRelease(zi);
-    kvSetPtr(kv, zp);
+    kvSetPtr(kv, lp);
     kv->encoding = OBJ_ENC_LISTPACK;
+}
+
+void zsetForEachCompact(kvobj *kv,
+                        void (*fn)(void *priv, const char *m, size_t len, const char *score,
+                                   size_t slen),
+                        void *priv) {
+    listpack *lp = kvGetPtr(kv);
+    unsigned char *p = lpFirst(lp);
+    while (p) {
+        char mb[LP_INTBUF_SIZE], sb[LP_INTBUF_SIZE];
+        size_t mlen, slen;
+        const char *m = lpMember(p, &mlen, mb);
+        unsigned char *sp = lpNext(lp, p);
+        const char *s = (const char *)lpGetStr(sp, &slen, (unsigned char *)sb);
+        fn(priv, m, mlen, s, slen);
+        p = lpNext(lp, sp);
+    }
 }
 
 /* ---- reads ---- */
 
 size_t zsetLength(const kvobj *kv) {
-    if (kv->encoding == OBJ_ENC_LISTPACK) return zpLen(kvGetPtr(kv));
+    if (kv->encoding == OBJ_ENC_LISTPACK) return lpLength(kvGetPtr(kv)) / 2;
     return zidxLen(kvGetPtr(kv));
 }
 
 bool zsetScore(kvobj *kv, const char *m, size_t len, double *score) {
-    if (kv->encoding == OBJ_ENC_LISTPACK) return zpFind(kvGetPtr(kv), m, len, score, NULL) != 0;
+    if (kv->encoding == OBJ_ENC_LISTPACK)
+        return lpFindMember(kvGetPtr(kv), m, len, score, NULL) != NULL;
     zentry *e = zidxFind(kvGetPtr(kv), m, len);
     if (!e) return false;
     *score = e->score;
@@ -101,7 +207,7 @@ long long zsetRank(kvobj *kv, const char *m, size_t len, bool rev, double *score
     size_t n = zsetLength(kv), rank;
     double s;
     if (kv->encoding == OBJ_ENC_LISTPACK) {
-        if (!zpFind(kvGetPtr(kv), m, len, &s, &rank)) return -1;
+        if (!lpFindMember(kvGetPtr(kv), m, len, &s, &rank)) return -1;
     } else {
         zindex *zi = kvGetPtr(kv);
         zentry *e = zidxFind(zi, m, len);
@@ -153,9 +259,9 @@ bool zsetAdd(kvobj *kv, double score, const char *m, size_t len, int inFlags, in
         /* An equal score (0 and -0 included) is no change, as in Redis. */
         if (score != cur) {
             if (kv->encoding == OBJ_ENC_LISTPACK) {
-                zpack *zp = kvGetPtr(kv);
-                zp = zpDeleteAt(zp, zpFind(zp, m, len, NULL, NULL));
-                kvSetPtr(kv, zpInsert(zp, m, len, score));
+                listpack *lp = kvGetPtr(kv);
+                lp = lpDeleteRange(lp, lpFindMember(lp, m, len, NULL, NULL), 2, NULL);
+                kvSetPtr(kv, lpInsertMember(lp, m, len, score));
             } else {
                 zindex *zi = kvGetPtr(kv);
                 zidxUpdateScore(zi, zidxFind(zi, m, len), score);
@@ -169,12 +275,12 @@ bool zsetAdd(kvobj *kv, double score, const char *m, size_t len, int inFlags, in
         return true;
     }
     if (kv->encoding == OBJ_ENC_LISTPACK) {
-        zpack *zp = kvGetPtr(kv);
-        if (zpLen(zp) + 1 > (unsigned long long)zsetMaxListpackEntries ||
-            len > (unsigned long long)zsetMaxListpackValue || !zpSafeToAdd(zp, len)) {
+        listpack *lp = kvGetPtr(kv);
+        if (lpLength(lp) / 2 + 1 > (unsigned long long)zsetMaxListpackEntries ||
+            len > (unsigned long long)zsetMaxListpackValue || !lpSafeToAdd(lp, len)) {
             convertToLarge(kv);
         } else {
-            kvSetPtr(kv, zpInsert(zp, m, len, score));
+            kvSetPtr(kv, lpInsertMember(lp, m, len, score));
         }
     }
     if (kv->encoding == OBJ_ENC_SKIPLIST) zidxInsert(kvGetPtr(kv), m, len, score);
@@ -185,10 +291,10 @@ bool zsetAdd(kvobj *kv, double score, const char *m, size_t len, int inFlags, in
 
 bool zsetDel(kvobj *kv, const char *m, size_t len) {
     if (kv->encoding == OBJ_ENC_LISTPACK) {
-        zpack *zp = kvGetPtr(kv);
-        size_t pos = zpFind(zp, m, len, NULL, NULL);
-        if (!pos) return false;
-        kvSetPtr(kv, zpDeleteAt(zp, pos));
+        listpack *lp = kvGetPtr(kv);
+        unsigned char *p = lpFindMember(lp, m, len, NULL, NULL);
+        if (!p) return false;
+        kvSetPtr(kv, lpDeleteRange(lp, p, 2, NULL));
         return true;
     }
     zindex *zi = kvGetPtr(kv);
@@ -201,7 +307,11 @@ bool zsetDel(kvobj *kv, const char *m, size_t len) {
 void zsetDeleteRanks(kvobj *kv, size_t rank, size_t count) {
     if (count == 0) return;
     if (kv->encoding == OBJ_ENC_LISTPACK)
-        kvSetPtr(kv, zpDeleteRange(kvGetPtr(kv), rank, count));
+    {
+        listpack *lp = kvGetPtr(kv);
+        unsigned char *p = lpSeek(lp, (long long)rank * 2);
+        if (p) kvSetPtr(kv, lpDeleteRange(lp, p, count * 2, NULL));
+    }
     else
         zidxDeleteRange(kvGetPtr(kv), rank, count);
 }
@@ -225,12 +335,14 @@ void zsetScoreRanks(kvobj *kv, const zscoreRange *r, size_t *lo, size_t *hi) {
         }
         return;
     }
-    zpack *zp = kvGetPtr(kv);
-    size_t pos = zpFirst(zp), end = zpEnd(zp), rank = 0, a = 0;
+    listpack *lp = kvGetPtr(kv);
+    unsigned char *p = lpFirst(lp);
+    size_t rank = 0, a = 0;
     bool in = false;
-    while (pos < end) {
-        double s;
-        pos = zpRead(zp, pos, NULL, NULL, &s);
+    while (p) {
+        unsigned char *sp = lpNext(lp, p);
+        double s = lpScore(sp);
+        p = lpNext(lp, sp);
         if (!in) {
             if (scoreGteMin(s, r)) {
                 if (!scoreLteMax(s, r)) return;
@@ -306,50 +418,37 @@ void zsetLexRanks(kvobj *kv, const zlexRange *r, bool rev, size_t *lo, size_t *h
     /* Redis's listpack walk: first check that the last member is >= min and
      * the first <= max, then scan from the start (or, reversed, from the
      * end) for the first member inside, and extend while inside. */
-    zpack *zp = kvGetPtr(kv);
-    size_t n = zpLen(zp);
+    listpack *lp = kvGetPtr(kv);
+    size_t n = lpLength(lp) / 2;
     if (n == 0) return;
-    uint32_t small[128];
-    uint32_t *pos = n <= 128 ? small : tmalloc(n * sizeof(uint32_t));
-    zpPositions(zp, pos);
+    uint32_t small[256];
+    uint32_t *off = n <= 128 ? small : tmalloc(2 * n * sizeof(uint32_t));
+    lpEntryOffsets(lp, off);
+    char ib[LP_INTBUF_SIZE];
     const char *m;
     size_t len;
-    zpRead(zp, pos[n - 1], &m, &len, NULL);
+#define MEMBER(i) (m = lpMember(lp + off[2 * (i)], &len, ib))
+    MEMBER(n - 1);
     bool ok = lexGteMin(m, len, r);
-    zpRead(zp, pos[0], &m, &len, NULL);
+    MEMBER(0);
     ok = ok && lexLteMax(m, len, r);
     if (ok && !rev) {
         size_t a = 0;
-        while (a < n) {
-            zpRead(zp, pos[a], &m, &len, NULL);
-            if (lexGteMin(m, len, r)) break;
-            a++;
-        }
+        while (a < n && (MEMBER(a), !lexGteMin(m, len, r))) a++;
         size_t b = a;
-        while (b < n) {
-            zpRead(zp, pos[b], &m, &len, NULL);
-            if (!lexLteMax(m, len, r)) break;
-            b++;
-        }
+        while (b < n && (MEMBER(b), lexLteMax(m, len, r))) b++;
         *lo = a;
         *hi = b;
     } else if (ok) {
         size_t b = n;
-        while (b > 0) {
-            zpRead(zp, pos[b - 1], &m, &len, NULL);
-            if (lexLteMax(m, len, r)) break;
-            b--;
-        }
+        while (b > 0 && (MEMBER(b - 1), !lexLteMax(m, len, r))) b--;
         size_t a = b;
-        while (a > 0) {
-            zpRead(zp, pos[a - 1], &m, &len, NULL);
-            if (!lexGteMin(m, len, r)) break;
-            a--;
-        }
+        while (a > 0 && (MEMBER(a - 1), lexGteMin(m, len, r))) a--;
         *lo = a;
         *hi = b;
     }
-    if (pos != small) tfree(pos);
+#undef MEMBER
+    if (off != small) tfree(off);
 }
 
 /* ---- iteration ---- */
@@ -358,17 +457,17 @@ void zsetIterInit(zsetIter *it, kvobj *kv, size_t rank, bool rev) {
     it->encoding = kv->encoding;
     it->rev = rev;
     it->started = false;
-    it->positions = NULL;
+    it->offsets = NULL;
     if (kv->encoding == OBJ_ENC_LISTPACK) {
-        zpack *zp = kvGetPtr(kv);
-        it->zp = zp;
+        listpack *lp = kvGetPtr(kv);
+        it->lp = lp;
         if (rev) {
-            size_t n = zpLen(zp);
-            it->positions = n <= 128 ? it->small : tmalloc(n * sizeof(uint32_t));
-            zpPositions(zp, it->positions);
-            it->idx = rank + 1; /* next to read is idx - 1 */
+            size_t n = lpLength(lp);
+            it->offsets = n <= 256 ? it->small : tmalloc(n * sizeof(uint32_t));
+            lpEntryOffsets(lp, it->offsets);
+            it->idx = rank + 1; /* the next pair is idx - 1 */
         } else {
-            it->pos = zpSeek(zp, rank);
+            it->p = lpSeek(lp, (long long)rank * 2);
         }
         return;
     }
@@ -377,16 +476,19 @@ void zsetIterInit(zsetIter *it, kvobj *kv, size_t rank, bool rev) {
 
 bool zsetIterNext(zsetIter *it, zmember *out) {
     if (it->encoding == OBJ_ENC_LISTPACK) {
-        size_t pos;
+        unsigned char *p;
         if (it->rev) {
             if (it->idx == 0) return false;
-            pos = it->positions[--it->idx];
+            it->idx--;
+            p = it->lp + it->offsets[2 * it->idx];
         } else {
-            pos = it->pos;
-            if (pos >= zpEnd(it->zp)) return false;
+            p = it->p;
+            if (!p) return false;
         }
-        size_t next = zpRead(it->zp, pos, &out->ptr, &out->len, &out->score);
-        if (!it->rev) it->pos = next;
+        out->ptr = lpMember(p, &out->len, out->intbuf);
+        unsigned char *sp = lpNext(it->lp, p);
+        out->score = lpScore(sp);
+        if (!it->rev) it->p = lpNext(it->lp, sp);
         return true;
     }
     if (it->started && !(it->rev ? zidxPrev(&it->zi) : zidxNext(&it->zi))) return false;
@@ -399,8 +501,8 @@ bool zsetIterNext(zsetIter *it, zmember *out) {
 }
 
 void zsetIterRelease(zsetIter *it) {
-    if (it->positions && it->positions != it->small) tfree(it->positions);
-    it->positions = NULL;
+    if (it->offsets && it->offsets != it->small) tfree(it->offsets);
+    it->offsets = NULL;
 }
 
 /* ---- parsing ---- */
@@ -477,13 +579,13 @@ void zsetReplyMember(client *c, const zmember *m, bool withScores) {
 
 static void zsetFreeValue(void *ptr, int encoding) {
     if (encoding == OBJ_ENC_LISTPACK)
-        zpFree(ptr);
+        lpFree(ptr);
     else
         zidxRelease(ptr);
 }
 
 static void *zsetDupValue(const void *ptr, int encoding) {
-    if (encoding == OBJ_ENC_LISTPACK) return zpDup(ptr);
+    if (encoding == OBJ_ENC_LISTPACK) return lpDup(ptr);
     return zidxDup(ptr);
 }
 
@@ -494,7 +596,7 @@ static size_t zsetValueMemory(const void *ptr, int encoding, size_t samples) {
 }
 
 static size_t zsetValueLength(const void *ptr, int encoding) {
-    if (encoding == OBJ_ENC_LISTPACK) return zpLen(ptr);
+    if (encoding == OBJ_ENC_LISTPACK) return lpLength(ptr) / 2;
     return zidxLen(ptr);
 }
 
@@ -503,15 +605,16 @@ static void zsetDigest(const void *ptr, int encoding,
                        void (*mix)(void *state, const void *p, size_t len), void *state) {
     char buf[NUMFMT_DBL_BUF];
     if (encoding == OBJ_ENC_LISTPACK) {
-        const zpack *zp = ptr;
-        size_t pos = zpFirst(zp), end = zpEnd(zp);
-        while (pos < end) {
-            const char *m;
+        listpack *lp = (listpack *)ptr;
+        unsigned char *p = lpFirst(lp);
+        while (p) {
+            char ib[LP_INTBUF_SIZE];
             size_t len;
-            double s;
-            pos = zpRead(zp, pos, &m, &len, &s);
+            const char *m = lpMember(p, &len, ib);
+            unsigned char *sp = lpNext(lp, p);
             mix(state, m, len);
-            mix(state, buf, numDoubleToStr(buf, sizeof(buf), s));
+            mix(state, buf, numDoubleToStr(buf, sizeof(buf), lpScore(sp)));
+            p = lpNext(lp, sp);
         }
         return;
     }

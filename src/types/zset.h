@@ -4,9 +4,13 @@
  * (zsetcmds.c, zsetrange.c, zsetops.c) and the blocking pops.  It hides
  * the two encodings behind one set of operations on the key's kvobj:
  *
- *   OBJ_ENC_LISTPACK  a zpack (ds/zpack.h): one sorted packed array, used
- *                     while the set has at most zset-max-listpack-entries
- *                     members of at most zset-max-listpack-value bytes;
+ *   OBJ_ENC_LISTPACK  a listpack (ds/listpack.h) of member, score pairs in
+ *                     ascending order, used while the set has at most
+ *                     zset-max-listpack-entries members of at most
+ *                     zset-max-listpack-value bytes.  As in Redis, a score
+ *                     is stored as an integer when it is integral within
+ *                     +-2^62 (so -0 reads back as 0) and as "%.17g" text
+ *                     otherwise, which is what ZSCAN shows;
  *   OBJ_ENC_SKIPLIST  a zindex (ds/zindex.h): B+tree + hashtable.  Redis
  *                     reports its large encoding as "skiplist", so we do.
  *
@@ -45,12 +49,15 @@ extern long long zsetMaxListpackValue;
 #define ZADD_OUT_ADDED (1 << 2)
 #define ZADD_OUT_UPDATED (1 << 3)
 
-/* One member as read from either encoding; 'ptr' points into the value and
- * is valid until the set changes. */
+/* One member as read from either encoding; 'ptr' points into the value (or
+ * into 'intbuf' for a listpack member stored as an integer) and is valid
+ * until the set changes.  Use it in place: a copy of the struct may point
+ * into the original's buffer. */
 typedef struct zmember {
     const char *ptr;
     size_t len;
     double score;
+    char intbuf[21];
 } zmember;
 
 /* A score interval, as parsed from "1.5", "(1.5", "-inf", "+inf". */
@@ -80,11 +87,11 @@ typedef struct zsetIter {
     int encoding;
     bool rev;
     /* compact */
-    const unsigned char *zp;
-    size_t pos;
-    uint32_t *positions; /* reverse walks: every entry's position */
-    size_t idx;
-    uint32_t small[128];
+    unsigned char *lp;
+    unsigned char *p;    /* forward walks: the next member entry */
+    uint32_t *offsets;   /* reverse walks: every entry's offset */
+    size_t idx;          /* reverse walks: pairs left */
+    uint32_t small[256];
     /* large */
     zidxIter zi;
     bool started;
@@ -99,6 +106,15 @@ void zsetRegisterType(void);
 kvobj *zsetNewKv(const char *key, size_t klen, size_t firstLen);
 /* New empty sorted set with the large encoding. */
 kvobj *zsetNewLargeKv(const char *key, size_t klen);
+/* New empty sorted set with the compact encoding, whatever the thresholds
+ * (builders of ordered results, which check them themselves). */
+kvobj *zsetNewCompactKv(const char *key, size_t klen);
+/* Appends member 'm'/'len' with 'score' to a set it sorts after every
+ * member of (ordered rebuilds: no search, no conversion). */
+void zsetAppendSorted(kvobj *kv, const char *m, size_t len, double score);
+/* True when a compact set may hold 'n' members of at most 'maxLen' bytes
+ * ('totalLen' altogether) under the current thresholds. */
+bool zsetFitsCompact(size_t n, size_t maxLen, size_t totalLen);
 
 size_t zsetLength(const kvobj *kv);
 /* Score of member 'm'/'len': true and '*score' when present. */
@@ -137,6 +153,13 @@ bool zsetIterNext(zsetIter *it, zmember *out);
 void zsetIterRelease(zsetIter *it);
 /* Member at forward rank 'rank' (< length). */
 void zsetAtRank(kvobj *kv, size_t rank, zmember *out);
+/* Calls 'fn' for every member of a compact set in order, with its score as
+ * the listpack stores it ("100000000000000000" for 1e17): ZSCAN replies
+ * that text. */
+void zsetForEachCompact(kvobj *kv,
+                        void (*fn)(void *priv, const char *m, size_t len, const char *score,
+                                   size_t slen),
+                        void *priv);
 
 /* Parses a score range bound pair with Redis's zslParseRange rules
  * (strtod over the bytes up to the first NUL, "(" for exclusive, NaN

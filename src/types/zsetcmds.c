@@ -10,11 +10,7 @@
  * (N at most zset-max-listpack-entries); pops O(M log N) for M members;
  * ZRANDMEMBER O(M log N); ZSCAN O(1) per call plus the members returned.
  */
-#include <ctype.h>
-#include <errno.h>
 #include <limits.h>
-#include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,10 +19,9 @@
 #include "core/db.h"
 #include "core/errors.h"
 #include "core/notify.h"
-#include "ds/glob.h"
 #include "ds/numfmt.h"
-#include "ds/zpack.h"
 #include "net/reply.h"
+#include "types/collection.h"
 #include "types/zset.h"
 
 #define ZSET_MIN 0
@@ -504,15 +499,7 @@ static void zrandmemberWithCount(client *c, long long l, bool withScores) {
 void zrandmemberCommand(client *c) {
     if (c->argc >= 3) {
         long long l;
-        if (!numStrToLL(c->argv[2].ptr, c->argv[2].len, &l)) {
-            addReplyError(c, ERR_NOT_INT);
-            return;
-        }
-        if (l < -LLONG_MAX) {
-            addReplyErrorFormat(c, "ERR value is out of range, value must between %lld and %lld",
-                                -LLONG_MAX, LLONG_MAX);
-            return;
-        }
+        if (getSignedCountOrReply(c, c->argv[2], &l) == C_ERR) return;
         bool withScores = false;
         if (c->argc > 4 || (c->argc == 4 && !sliceIs(c->argv[3], "withscores"))) {
             addReplyError(c, ERR_SYNTAX);
@@ -543,30 +530,6 @@ void zrandmemberCommand(client *c) {
 
 /* ---- ZSCAN ---- */
 
-/* Parses a SCAN cursor as Redis does: strtoul over the bytes up to the
- * first NUL, so "-1" wraps, "+5" and "" (0) pass, but a leading space or
- * overflow does not.  C_ERR after replying. */
-static int parseCursorOrReply(client *c, slice s, uint64_t *cursor) {
-    char small[64];
-    size_t len = s.len;
-    const char *nul = memchr(s.ptr, '\0', len);
-    if (nul) len = (size_t)(nul - s.ptr);
-    char *buf = len < sizeof(small) ? small : tmalloc(len + 1);
-    memcpy(buf, s.ptr, len);
-    buf[len] = '\0';
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(buf, &end, 10);
-    bool ok = !isspace((unsigned char)buf[0]) && *end == '\0' && errno != ERANGE;
-    if (buf != small) tfree(buf);
-    if (!ok) {
-        addReplyError(c, "ERR invalid cursor");
-        return C_ERR;
-    }
-    *cursor = v;
-    return C_OK;
-}
-
 typedef struct scanItem {
     const char *m;
     size_t len;
@@ -578,100 +541,73 @@ typedef struct scanCollect {
     size_t n, cap;
 } scanCollect;
 
-static void scanCollectAdd(scanCollect *sc, const char *m, size_t len, double score) {
+static void scanEntryCb(void *priv, void *entry) {
+    zentry *e = entry;
+    scanCollect *sc = priv;
     if (sc->n == sc->cap) {
         sc->cap = sc->cap ? sc->cap * 2 : 16;
         sc->items = trealloc(sc->items, sc->cap * sizeof(scanItem));
     }
-    sc->items[sc->n].m = m;
-    sc->items[sc->n].len = len;
-    sc->items[sc->n].score = score;
+    sc->items[sc->n].m = zentryMember(e);
+    sc->items[sc->n].len = zentryLen(e);
+    sc->items[sc->n].score = e->score;
     sc->n++;
 }
 
-static void scanEntryCb(void *priv, void *entry) {
-    zentry *e = entry;
-    scanCollectAdd(priv, zentryMember(e), zentryLen(e), e->score);
-}
+/* ZSCAN over a compact set: every member in one reply, with the scores as
+ * the listpack stores them; the element count is patched in at the end. */
+typedef struct compactScan {
+    client *c;
+    const scanOptions *opt;
+    long long n;
+} compactScan;
 
-/* A compact set's score as its listpack stores it in Redis: integral
- * values within +-2^62 as integers ("100000000000000000" where a reply
- * says "1e+17"), others as "%.17g". */
-static size_t compactScoreText(char *buf, size_t cap, double s) {
-    if (s >= -4611686018427387904.0 && s <= 4611686018427387904.0 && s == (double)(long long)s)
-        return numLLToStr(buf, cap, (long long)s);
-    return numDoubleToStr(buf, cap, s);
+static void compactScanCb(void *priv, const char *m, size_t len, const char *score, size_t slen) {
+    compactScan *cs = priv;
+    if (!scanMatches(cs->opt, m, len)) return;
+    addReplyBulk(cs->c, m, len);
+    addReplyBulk(cs->c, score, slen);
+    cs->n += 2;
 }
 
 void zscanCommand(client *c) {
     uint64_t cursor;
-    if (parseCursorOrReply(c, c->argv[2], &cursor) == C_ERR) return;
+    if (getScanCursorOrReply(c, c->argv[2], &cursor) == C_ERR) return;
     bool wrong;
     kvobj *kv = lookupReadTyped(c, c->argv[1], OBJ_ZSET, &wrong);
     if (wrong) return;
     if (!kv) {
-        addReplyArrayLen(c, 2);
-        addReplyBulk(c, "0", 1);
-        addReplyEmptyArray(c);
+        addReplyEmptyScan(c);
         return;
     }
-    long long count = 10;
-    slice pat = {NULL, 0};
-    bool usePattern = false;
-    for (int j = 3; j < c->argc; j++) {
-        bool more = j + 1 < c->argc;
-        if (sliceIs(c->argv[j], "count") && more) {
-            if (getLongLongOrReply(c, c->argv[j + 1], &count, NULL) == C_ERR) return;
-            if (count < 1) {
-                addReplyError(c, ERR_SYNTAX);
-                return;
-            }
-            j++;
-        } else if (sliceIs(c->argv[j], "match") && more) {
-            pat = c->argv[++j];
-            usePattern = !(pat.len == 1 && pat.ptr[0] == '*');
-        } else {
-            addReplyError(c, ERR_SYNTAX);
-            return;
-        }
-    }
-    scanCollect sc = {NULL, 0, 0};
-    bool compact = kv->encoding == OBJ_ENC_LISTPACK;
-    if (compact) {
+    scanOptions opt;
+    if (getScanOptionsOrReply(c, 3, &opt) == C_ERR) return;
+    if (kv->encoding == OBJ_ENC_LISTPACK) {
         /* A compact set is returned whole in one call, cursor 0. */
-        zpack *zp = kvGetPtr(kv);
-        size_t pos = zpFirst(zp), end = zpEnd(zp);
-        while (pos < end) {
-            const char *m;
-            size_t len;
-            double s;
-            pos = zpRead(zp, pos, &m, &len, &s);
-            scanCollectAdd(&sc, m, len, s);
-        }
-        cursor = 0;
-    } else {
-        zindex *zi = kvGetPtr(kv);
-        long long budget = count * 10;
-        do {
-            cursor = zidxScan(zi, cursor, scanEntryCb, &sc);
-        } while (cursor && budget-- && sc.n < (size_t)count);
+        addReplyScanCursor(c, 0);
+        compactScan cs = {c, &opt, 0};
+        void *len = addReplyDeferredLen(c);
+        zsetForEachCompact(kv, compactScanCb, &cs);
+        setDeferredArrayLen(c, len, cs.n);
+        return;
     }
+    /* Visit buckets until COUNT strings were collected (a member and its
+     * score count two, as in Redis's scan loop) or ten times COUNT buckets
+     * were visited. */
+    scanCollect sc = {NULL, 0, 0};
+    long long budget = opt.count * 10;
+    do {
+        cursor = zidxScan(kvGetPtr(kv), cursor, scanEntryCb, &sc);
+    } while (cursor && budget-- && sc.n * 2 < (size_t)opt.count);
     size_t keep = 0;
-    for (size_t j = 0; j < sc.n; j++) {
-        if (usePattern && !globMatch(pat.ptr, pat.len, sc.items[j].m, sc.items[j].len, false))
-            continue;
-        sc.items[keep++] = sc.items[j];
-    }
-    addReplyArrayLen(c, 2);
-    char cbuf[32];
-    addReplyBulk(c, cbuf, (size_t)snprintf(cbuf, sizeof(cbuf), "%llu", (unsigned long long)cursor));
+    for (size_t j = 0; j < sc.n; j++)
+        if (scanMatches(&opt, sc.items[j].m, sc.items[j].len)) sc.items[keep++] = sc.items[j];
+    addReplyScanCursor(c, cursor);
     addReplyArrayLen(c, (long long)keep * 2);
     for (size_t j = 0; j < keep; j++) {
         char buf[NUMFMT_DBL_BUF];
         addReplyBulk(c, sc.items[j].m, sc.items[j].len);
-        size_t l = compact ? compactScoreText(buf, sizeof(buf), sc.items[j].score)
-                           : numDoubleToStr(buf, sizeof(buf), sc.items[j].score);
-        addReplyBulk(c, buf, l);
+        addReplyBulk(c, buf, numDoubleToStr(buf, sizeof(buf), sc.items[j].score));
     }
     tfree(sc.items);
 }

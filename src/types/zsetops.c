@@ -30,7 +30,6 @@
 #include "core/db.h"
 #include "core/errors.h"
 #include "core/notify.h"
-#include "ds/zpack.h"
 #include "net/reply.h"
 #include "types/zset.h"
 
@@ -209,21 +208,12 @@ static int cmpAcc(const void *pa, const void *pb) {
 /* Builds the destination set from the sorted result: compact when it fits
  * the thresholds, as Redis converts its result. */
 static kvobj *buildResultKv(slice dst, const opResult *r) {
-    bool compact = r->n <= (unsigned long long)zsetMaxListpackEntries &&
-                   r->maxLen <= (unsigned long long)zsetMaxListpackValue;
-    if (compact) {
-        zpack *zp = zpNew();
-        for (size_t j = 0; j < r->n && compact; j++) {
-            if (!zpSafeToAdd(zp, r->items[j]->len)) compact = false;
-            else zp = zpAppend(zp, r->items[j]->m, r->items[j]->len, r->items[j]->score);
-        }
-        if (compact) return kvNewPtr(dst.ptr, dst.len, OBJ_ZSET, OBJ_ENC_LISTPACK, zp, -1);
-        zpFree(zp);
-    }
-    kvobj *kv = zsetNewLargeKv(dst.ptr, dst.len);
-    zindex *zi = kvGetPtr(kv);
+    size_t total = 0;
+    for (size_t j = 0; j < r->n; j++) total += r->items[j]->len;
+    kvobj *kv = zsetFitsCompact(r->n, r->maxLen, total) ? zsetNewCompactKv(dst.ptr, dst.len)
+                                                         : zsetNewLargeKv(dst.ptr, dst.len);
     for (size_t j = 0; j < r->n; j++)
-        zidxInsert(zi, r->items[j]->m, r->items[j]->len, r->items[j]->score);
+        zsetAppendSorted(kv, r->items[j]->m, r->items[j]->len, r->items[j]->score);
     return kv;
 }
 
@@ -352,7 +342,10 @@ static void zsetOpGeneric(client *c, const slice *dst, int numkeysIdx, int op, b
     } else {
         addReplyArrayLen(c, (long long)(withScores && c->resp == 2 ? r.n * 2 : r.n));
         for (size_t i = 0; i < r.n; i++) {
-            zmember m = {r.items[i]->m, r.items[i]->len, r.items[i]->score};
+            zmember m;
+            m.ptr = r.items[i]->m;
+            m.len = r.items[i]->len;
+            m.score = r.items[i]->score;
             zsetReplyMember(c, &m, withScores);
         }
     }
