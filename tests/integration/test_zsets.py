@@ -392,3 +392,56 @@ def test_plain_sets_count_as_members_scored_one(client):
     assert client.zunionstore("out", {"s": 2, "z": 1}) == 4
     assert client.zrange("out", 0, -1, withscores=True) == [
         ("a", 2.0), ("b", 7.0), ("c", 9.0), ("d", 9.0)]
+
+
+# ---- keyspace events -----------------------------------------------------
+
+
+def _keyspace_events(srv, commands):
+    """Runs 'commands' on 'srv' with every event class enabled; returns the
+    (event, key) pairs published on __keyevent@0__."""
+    client = srv.client()
+    client.flushall()
+    try:
+        client.config_set("notify-keyspace-events", "KEA")
+    except redis.ResponseError:
+        pytest.skip("notify-keyspace-events is not available in this build")
+    sub = client.pubsub()
+    try:
+        sub.psubscribe("__keyevent@0__:*")
+        sub.get_message(timeout=2)
+        for cmd in commands:
+            try:
+                client.execute_command(*cmd)
+            except redis.ResponseError:
+                pass
+        client.ping()
+        events = []
+        while (m := sub.get_message(timeout=0.2)) is not None:
+            if m["type"] == "pmessage":
+                events.append((m["channel"].split(":", 1)[1], m["data"]))
+        return events
+    finally:
+        sub.close()
+        client.config_set("notify-keyspace-events", "")
+
+
+def test_sorted_set_commands_publish_the_same_keyspace_events_as_redis(server, ref_server):
+    commands = [
+        ("ZADD", "z", "1", "a", "2", "b"), ("ZADD", "z", "1", "a"), ("ZADD", "z", "XX", "5", "a"),
+        ("ZADD", "z", "NX", "5", "a"), ("ZINCRBY", "z", "1", "a"), ("ZADD", "z", "INCR", "1", "a"),
+        ("ZADD", "z", "GT", "INCR", "-1", "a"), ("ZREM", "z", "nosuch"), ("ZREM", "z", "a"),
+        ("ZREM", "z", "b"), ("ZADD", "p", "1", "a", "2", "b", "3", "c"), ("ZPOPMIN", "p"),
+        ("ZPOPMAX", "p", "5"), ("ZPOPMIN", "p"), ("ZADD", "r", "1", "a", "2", "b", "3", "c", "4", "d"),
+        ("ZREMRANGEBYRANK", "r", "0", "0"), ("ZREMRANGEBYRANK", "r", "9", "10"),
+        ("ZREMRANGEBYSCORE", "r", "2", "2"), ("ZREMRANGEBYLEX", "r", "-", "+"),
+        ("ZADD", "x", "1", "a", "2", "b"), ("ZADD", "y", "2", "b"),
+        ("ZUNIONSTORE", "d", "2", "x", "y"), ("ZINTERSTORE", "d", "2", "x", "y"),
+        ("ZDIFFSTORE", "d", "2", "x", "y"), ("ZDIFFSTORE", "d", "2", "x", "x"),
+        ("ZDIFFSTORE", "d", "2", "x", "x"), ("ZRANGESTORE", "d", "x", "0", "-1"),
+        ("ZRANGESTORE", "d", "x", "5", "6"), ("ZUNION", "2", "x", "y"), ("ZRANGE", "x", "0", "-1"),
+        ("ZMPOP", "1", "x", "MIN"), ("BZPOPMAX", "x", "0"), ("ZADD", "e", "1", "a"),
+        ("BZMPOP", "0", "1", "e", "MIN", "COUNT", "5"), ("ZADD", "big", "1", "x" * 100),
+        ("ZINCRBY", "big", "-inf", "x" * 100), ("ZINCRBY", "big", "inf", "x" * 100),
+    ]
+    assert _keyspace_events(server, commands) == _keyspace_events(ref_server, commands)
