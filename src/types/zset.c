@@ -226,6 +226,31 @@ void zsetAtRank(kvobj *kv, size_t rank, zmember *out) {
     zsetIterRelease(&it);
 }
 
+void zsetPickerInit(zsetPicker *pk, kvobj *kv) {
+    pk->kv = kv;
+    pk->offsets = NULL;
+    if (kv->encoding != OBJ_ENC_LISTPACK) return;
+    listpack *lp = kvGetPtr(kv);
+    size_t n = lpLength(lp);
+    pk->offsets = n <= 256 ? pk->small : tmalloc(n * sizeof(uint32_t));
+    lpEntryOffsets(lp, pk->offsets);
+}
+
+void zsetPick(zsetPicker *pk, size_t rank, zmember *out) {
+    if (!pk->offsets) {
+        zsetAtRank(pk->kv, rank, out);
+        return;
+    }
+    listpack *lp = kvGetPtr(pk->kv);
+    out->ptr = lpMember(lp + pk->offsets[2 * rank], &out->len, out->intbuf);
+    out->score = lpScore(lp + pk->offsets[2 * rank + 1]);
+}
+
+void zsetPickerRelease(zsetPicker *pk) {
+    if (pk->offsets && pk->offsets != pk->small) tfree(pk->offsets);
+    pk->offsets = NULL;
+}
+
 /* ---- writes ---- */
 
 bool zsetAdd(kvobj *kv, double score, const char *m, size_t len, int inFlags, int *outFlags,

@@ -153,6 +153,18 @@ bool zsetIterNext(zsetIter *it, zmember *out);
 void zsetIterRelease(zsetIter *it);
 /* Member at forward rank 'rank' (< length). */
 void zsetAtRank(kvobj *kv, size_t rank, zmember *out);
+
+/* Repeated random access by rank (ZRANDMEMBER): O(N) setup then O(1) per
+ * pick on a compact set, O(log N) per pick on a large one.  The set must
+ * not change while the picker is in use; release with zsetPickerRelease. */
+typedef struct zsetPicker {
+    kvobj *kv;
+    uint32_t *offsets;
+    uint32_t small[256];
+} zsetPicker;
+void zsetPickerInit(zsetPicker *pk, kvobj *kv);
+void zsetPick(zsetPicker *pk, size_t rank, zmember *out);
+void zsetPickerRelease(zsetPicker *pk);
 /* Calls 'fn' for every member of a compact set in order, with its score as
  * the listpack stores it ("100000000000000000" for 1e17): ZSCAN replies
  * that text. */

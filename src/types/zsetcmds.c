@@ -449,13 +449,16 @@ static void zrandmemberWithCount(client *c, long long l, bool withScores) {
         return;
     }
     zmember m;
+    zsetPicker pk;
     /* Repeats allowed (negative count), or a single pick. */
     if (!uniq || count == 1) {
         addReplyArrayLen(c, (long long)(withScores && c->resp == 2 ? count * 2 : count));
+        zsetPickerInit(&pk, kv);
         while (count--) {
-            zsetAtRank(kv, randomRank(size), &m);
+            zsetPick(&pk, randomRank(size), &m);
             zsetReplyMember(c, &m, withScores);
         }
+        zsetPickerRelease(&pk);
         return;
     }
     size_t n = count < size ? (size_t)count : size;
@@ -468,6 +471,7 @@ static void zrandmemberWithCount(client *c, long long l, bool withScores) {
         zsetIterRelease(&it);
         return;
     }
+    zsetPickerInit(&pk, kv);
     if (count * ZRANDMEMBER_SUB_STRATEGY_MUL > size) {
         /* Most of the set: a partial Fisher-Yates shuffle of all ranks. */
         size_t *ranks = tmalloc(sizeof(size_t) * size);
@@ -477,10 +481,11 @@ static void zrandmemberWithCount(client *c, long long l, bool withScores) {
             size_t t = ranks[j];
             ranks[j] = ranks[k];
             ranks[k] = t;
-            zsetAtRank(kv, ranks[j], &m);
+            zsetPick(&pk, ranks[j], &m);
             zsetReplyMember(c, &m, withScores);
         }
         tfree(ranks);
+        zsetPickerRelease(&pk);
         return;
     }
     /* A small part of a big set: random draws, repeats rejected. */
@@ -489,11 +494,12 @@ static void zrandmemberWithCount(client *c, long long l, bool withScores) {
     for (size_t j = 0; j < n;) {
         size_t r = randomRank(size);
         if (!rankSetAdd(&seen, r)) continue;
-        zsetAtRank(kv, r, &m);
+        zsetPick(&pk, r, &m);
         zsetReplyMember(c, &m, withScores);
         j++;
     }
     tfree(seen.slots);
+    zsetPickerRelease(&pk);
 }
 
 void zrandmemberCommand(client *c) {
