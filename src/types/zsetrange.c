@@ -191,16 +191,20 @@ static void zrangeGeneric(client *c, int argStart, bool store, int type, int dir
             addReplyEmptyArray(c);
         return;
     }
-    if (store) sink.store = zsetNewKv(sink.dst.ptr, sink.dst.len, 0);
     if (type == RANGE_RANK) {
         long long len = (long long)zsetLength(kv);
-        if (!clampRankRange(&start, &end, len)) {
-            emitRanks(&sink, kv, 0, 0, false);
-        } else {
-            size_t n = (size_t)(end - start + 1);
-            emitRanks(&sink, kv, rev ? (size_t)(len - 1 - start) : (size_t)start, n, rev);
-        }
+        size_t n = clampRankRange(&start, &end, len) ? (size_t)(end - start + 1) : 0;
+        /* Redis sizes the destination by the known result length: more
+         * members than the entries threshold start large (so a -0 among
+         * them stays -0); otherwise it starts compact. */
+        if (store)
+            sink.store = n > (unsigned long long)zsetMaxListpackEntries
+                             ? zsetNewLargeKv(sink.dst.ptr, sink.dst.len)
+                             : zsetNewCompactKv(sink.dst.ptr, sink.dst.len);
+        emitRanks(&sink, kv, n == 0 ? 0 : rev ? (size_t)(len - 1 - start) : (size_t)start, n, rev);
     } else {
+        /* The length is not known in advance: start compact. */
+        if (store) sink.store = zsetNewCompactKv(sink.dst.ptr, sink.dst.len);
         size_t lo, hi;
         if (type == RANGE_SCORE)
             zsetScoreRanks(kv, &sr, &lo, &hi);
