@@ -81,7 +81,9 @@ static const void *entryKey(const void *p, size_t *len) {
     return zentryMember(e);
 }
 
-static void entryFree(void *p) { tfree(p); }
+static void entryFree(void *p) {
+    tfree(p);
+}
 
 static const htType zentryHtType = {entryKey, entryFree};
 
@@ -126,7 +128,8 @@ static inline int cmpMember(const zentry *e, const char *m, size_t len) {
 
 static inline bool below(const zkey *k, double s, const zentry *e) {
     switch (k->kind) {
-        case KEY_SCORE: return k->orEqual ? s <= k->score : s < k->score;
+        case KEY_SCORE:
+            return k->orEqual ? s <= k->score : s < k->score;
         case KEY_LEX: {
             int c = cmpMember(e, k->m, k->len);
             return k->orEqual ? c <= 0 : c < 0;
@@ -180,7 +183,8 @@ static zleaf *descend(const zindex *zi, const zkey *k, zpath *path, size_t *rank
         unsigned i = innerPick(in, k);
         path->node[d] = in;
         path->idx[d] = i;
-        for (unsigned j = 0; j < i; j++) r += in->count[j];
+        for (unsigned j = 0; j < i; j++)
+            r += in->count[j];
         n = in->child[i];
     }
     if (rank) *rank = r;
@@ -229,7 +233,8 @@ static void freeNode(zindex *zi, void *n, int height) {
         return;
     }
     zinner *in = n;
-    for (unsigned j = 0; j < in->n; j++) freeNode(zi, in->child[j], height - 1);
+    for (unsigned j = 0; j < in->n; j++)
+        freeNode(zi, in->child[j], height - 1);
     freeInner(zi, in);
 }
 
@@ -240,13 +245,17 @@ void zidxRelease(zindex *zi) {
     tfree(zi);
 }
 
-size_t zidxLen(const zindex *zi) { return zi->count; }
+size_t zidxLen(const zindex *zi) {
+    return zi->count;
+}
 
 size_t zidxMemory(const zindex *zi) {
     return tallocSize(zi) + htOverheadBytes(zi->ht) + zi->nodeBytes + zi->entryBytes;
 }
 
-zentry *zidxFind(zindex *zi, const char *m, size_t len) { return htFind(zi->ht, m, len); }
+zentry *zidxFind(zindex *zi, const char *m, size_t len) {
+    return htFind(zi->ht, m, len);
+}
 
 /* ---- insertion ---- */
 
@@ -410,7 +419,8 @@ static void treeInsert(zindex *zi, zentry *e) {
     zpath path;
     zkey k = fullKey(e, e->score, false);
     zleaf *lf = descend(zi, &k, &path, NULL);
-    for (int d = 0; d < zi->height; d++) path.node[d]->count[path.idx[d]]++;
+    for (int d = 0; d < zi->height; d++)
+        path.node[d]->count[path.idx[d]]++;
     unsigned pos = leafPick(lf, &k);
     leafInsertAt(zi, &path, lf, pos, e->score, e);
     zi->count++;
@@ -435,7 +445,8 @@ zentry *zidxInsert(zindex *zi, const char *m, size_t len, double score) {
  * it is left alone.) */
 static void fixMinSeparator(zindex *zi, zpath *path, zleaf *lf) {
     int d = zi->height - 1;
-    while (d >= 0 && path->idx[d] == 0) d--;
+    while (d >= 0 && path->idx[d] == 0)
+        d--;
     if (d < 0) return;
     zinner *in = path->node[d];
     unsigned i = path->idx[d];
@@ -590,7 +601,8 @@ static void rebalanceLeaf(zindex *zi, zpath *path, zleaf *lf) {
 /* Unlinks 'k' members at 'pos' of 'lf' (reached through 'path') from the
  * tree, without freeing their entries, and rebalances. */
 static void leafRemove(zindex *zi, zpath *path, zleaf *lf, unsigned pos, unsigned k) {
-    for (int d = 0; d < zi->height; d++) path->node[d]->count[path->idx[d]] -= k;
+    for (int d = 0; d < zi->height; d++)
+        path->node[d]->count[path->idx[d]] -= k;
     unsigned tail = lf->n - pos - k;
     memmove(&lf->score[pos], &lf->score[pos + k], tail * sizeof(double));
     memmove(&lf->ent[pos], &lf->ent[pos + k], tail * sizeof(zentry *));
@@ -639,7 +651,8 @@ static zleaf *descendRank(const zindex *zi, size_t rank, zpath *path, unsigned *
     for (int d = 0; d < zi->height; d++) {
         zinner *in = n;
         unsigned i = 0;
-        while (i + 1 < in->n && rank >= in->count[i]) rank -= in->count[i++];
+        while (i + 1 < in->n && rank >= in->count[i])
+            rank -= in->count[i++];
         if (path) {
             path->node[d] = in;
             path->idx[d] = i;
@@ -663,7 +676,8 @@ size_t zidxDeleteRange(zindex *zi, size_t rank, size_t count) {
         if (k > left) k = (unsigned)left;
         memcpy(batch, &lf->ent[pos], k * sizeof(zentry *));
         leafRemove(zi, &path, lf, pos, k);
-        for (unsigned j = 0; j < k; j++) forgetEntry(zi, batch[j]);
+        for (unsigned j = 0; j < k; j++)
+            forgetEntry(zi, batch[j]);
         left -= k;
     }
     return count;
@@ -692,7 +706,8 @@ void zidxUpdateScore(zindex *zi, zentry *e, double score) {
         e->score = score;
         if (pos == 0) {
             int d = zi->height - 1;
-            while (d >= 0 && path.idx[d] == 0) d--;
+            while (d >= 0 && path.idx[d] == 0)
+                d--;
             if (d >= 0) path.node[d]->sepScore[path.idx[d]] = score;
         }
         return;
@@ -734,7 +749,9 @@ bool zidxSeek(const zindex *zi, size_t rank, zidxIter *it) {
     return true;
 }
 
-zentry *zidxIterEntry(const zidxIter *it) { return ((zleaf *)it->leaf)->ent[it->idx]; }
+zentry *zidxIterEntry(const zidxIter *it) {
+    return ((zleaf *)it->leaf)->ent[it->idx];
+}
 
 bool zidxNext(zidxIter *it) {
     zleaf *lf = it->leaf;

@@ -25,9 +25,13 @@ long long zsetMaxListpackValue = 64;
 
 static const setReader *registeredSetReader;
 
-void zsetRegisterSetReader(const setReader *r) { registeredSetReader = r; }
+void zsetRegisterSetReader(const setReader *r) {
+    registeredSetReader = r;
+}
 
-const setReader *zsetSetReader(void) { return registeredSetReader; }
+const setReader *zsetSetReader(void) {
+    return registeredSetReader;
+}
 
 /* ---- the compact encoding: member, score pairs in a listpack ---- */
 
@@ -145,29 +149,6 @@ static void convertToLarge(kvobj *kv) {
     lpFree(lp);
     kvSetPtr(kv, zi);
     kv->encoding = OBJ_ENC_SKIPLIST;
-}
-
-void zsetMaybeCompact(kvobj *kv, size_t maxLen) {
-    if (kv->encoding != OBJ_ENC_SKIPLIST) return;
-    zindex *zi = kvGetPtr(kv);
-    if (!zsetFitsCompact(zidxLen(zi), maxLen, 0)) return;
-    listpack *lp = lpNew();
-    zidxIter it;
-    bool more = zidxSeek(zi, 0, &it);
-    while (more) {
-        zentry *e = zidxIterEntry(&it);
-        char stext[NUMFMT_DBL_BUF];
-        size_t slen = scoreText(stext, e->score);
-        if (!lpSafeToAdd(lp, zentryLen(e) + slen + 16)) {
-            lpFree(lp);
-            return;
-        }
-        lp = lpAppendPair(lp, zentryMember(e), zentryLen(e), stext, slen);
-        more = zidxNext(&it);
-    }
-    zidxRelease(zi);
-    kvSetPtr(kv, lp);
-    kv->encoding = OBJ_ENC_LISTPACK;
 }
 
 void zsetForEachCompact(kvobj *kv,
@@ -331,21 +312,23 @@ bool zsetDel(kvobj *kv, const char *m, size_t len) {
 
 void zsetDeleteRanks(kvobj *kv, size_t rank, size_t count) {
     if (count == 0) return;
-    if (kv->encoding == OBJ_ENC_LISTPACK)
-    {
+    if (kv->encoding == OBJ_ENC_LISTPACK) {
         listpack *lp = kvGetPtr(kv);
         unsigned char *p = lpSeek(lp, (long long)rank * 2);
         if (p) kvSetPtr(kv, lpDeleteRange(lp, p, count * 2, NULL));
-    }
-    else
+    } else
         zidxDeleteRange(kvGetPtr(kv), rank, count);
 }
 
 /* ---- ranges ---- */
 
-static bool scoreGteMin(double s, const zscoreRange *r) { return r->minex ? s > r->min : s >= r->min; }
+static bool scoreGteMin(double s, const zscoreRange *r) {
+    return r->minex ? s > r->min : s >= r->min;
+}
 
-static bool scoreLteMax(double s, const zscoreRange *r) { return r->maxex ? s < r->max : s <= r->max; }
+static bool scoreLteMax(double s, const zscoreRange *r) {
+    return r->maxex ? s < r->max : s <= r->max;
+}
 
 void zsetScoreRanks(kvobj *kv, const zscoreRange *r, size_t *lo, size_t *hi) {
     *lo = *hi = 0;
@@ -459,16 +442,20 @@ void zsetLexRanks(kvobj *kv, const zlexRange *r, bool rev, size_t *lo, size_t *h
     ok = ok && lexLteMax(m, len, r);
     if (ok && !rev) {
         size_t a = 0;
-        while (a < n && (MEMBER(a), !lexGteMin(m, len, r))) a++;
+        while (a < n && (MEMBER(a), !lexGteMin(m, len, r)))
+            a++;
         size_t b = a;
-        while (b < n && (MEMBER(b), lexLteMax(m, len, r))) b++;
+        while (b < n && (MEMBER(b), lexLteMax(m, len, r)))
+            b++;
         *lo = a;
         *hi = b;
     } else if (ok) {
         size_t b = n;
-        while (b > 0 && (MEMBER(b - 1), !lexLteMax(m, len, r))) b--;
+        while (b > 0 && (MEMBER(b - 1), !lexLteMax(m, len, r)))
+            b--;
         size_t a = b;
-        while (a > 0 && (MEMBER(a - 1), lexGteMin(m, len, r))) a--;
+        while (a > 0 && (MEMBER(a - 1), lexGteMin(m, len, r)))
+            a--;
         *lo = a;
         *hi = b;
     }
@@ -583,7 +570,8 @@ static bool parseLexBound(slice s, zlexBound *b) {
             b->ptr = s.ptr + 1;
             b->len = s.len - 1;
             return true;
-        default: return false;
+        default:
+            return false;
     }
 }
 
@@ -657,4 +645,6 @@ static const objTypeOps zsetTypeOps = {
     "zset", zsetFreeValue, zsetDupValue, zsetValueMemory, zsetValueLength, zsetDigest,
 };
 
-void zsetRegisterType(void) { objRegisterType(OBJ_ZSET, &zsetTypeOps); }
+void zsetRegisterType(void) {
+    objRegisterType(OBJ_ZSET, &zsetTypeOps);
+}

@@ -15,9 +15,9 @@
  *                     reports its large encoding as "skiplist", so we do.
  *
  * A set moves from compact to large when an insert would cross either
- * threshold (checked before the insert, as Redis does); it never moves
- * back, except that results built by ZUNIONSTORE & co. and ZRANGESTORE
- * start compact when they fit.
+ * threshold (checked before the insert, as Redis does) and never moves
+ * back; results built by ZUNIONSTORE & co. and ZRANGESTORE start compact
+ * when they fit.
  *
  * Ranges are handled as rank intervals [lo, hi): the score and lex range
  * functions turn a range into ranks in O(log N) (large) or one scan
@@ -88,9 +88,9 @@ typedef struct zsetIter {
     bool rev;
     /* compact */
     unsigned char *lp;
-    unsigned char *p;    /* forward walks: the next member entry */
-    uint32_t *offsets;   /* reverse walks: every entry's offset */
-    size_t idx;          /* reverse walks: pairs left */
+    unsigned char *p;  /* forward walks: the next member entry */
+    uint32_t *offsets; /* reverse walks: every entry's offset */
+    size_t idx;        /* reverse walks: pairs left */
     uint32_t small[256];
     /* large */
     zidxIter zi;
@@ -134,9 +134,6 @@ bool zsetAdd(kvobj *kv, double score, const char *m, size_t len, int inFlags, in
 bool zsetDel(kvobj *kv, const char *m, size_t len);
 /* Removes the 'count' members at ranks [rank, rank+count). */
 void zsetDeleteRanks(kvobj *kv, size_t rank, size_t count);
-/* Converts a large set to compact when it has at most the configured
- * entries and 'maxLen' (its longest member) fits (store results). */
-void zsetMaybeCompact(kvobj *kv, size_t maxLen);
 
 /* Rank interval [*lo, *hi) of the members inside 'r' (empty: lo == hi). */
 void zsetScoreRanks(kvobj *kv, const zscoreRange *r, size_t *lo, size_t *hi);
@@ -191,8 +188,7 @@ typedef struct setReader {
     size_t (*length)(const kvobj *kv);
     bool (*contains)(const kvobj *kv, const char *m, size_t len);
     /* Calls 'fn(priv, m, len)' for every member. */
-    void (*forEach)(const kvobj *kv, void (*fn)(void *priv, const char *m, size_t len),
-                    void *priv);
+    void (*forEach)(const kvobj *kv, void (*fn)(void *priv, const char *m, size_t len), void *priv);
 } setReader;
 void zsetRegisterSetReader(const setReader *r);
 const setReader *zsetSetReader(void);

@@ -120,9 +120,13 @@ done:
     if (scores != small) tfree(scores);
 }
 
-void zaddCommand(client *c) { zaddGeneric(c, 0); }
+void zaddCommand(client *c) {
+    zaddGeneric(c, 0);
+}
 
-void zincrbyCommand(client *c) { zaddGeneric(c, ZADD_IN_INCR); }
+void zincrbyCommand(client *c) {
+    zaddGeneric(c, ZADD_IN_INCR);
+}
 
 /* ---- ZREM ---- */
 
@@ -223,9 +227,13 @@ static void zrankGeneric(client *c, bool rev) {
     }
 }
 
-void zrankCommand(client *c) { zrankGeneric(c, false); }
+void zrankCommand(client *c) {
+    zrankGeneric(c, false);
+}
 
-void zrevrankCommand(client *c) { zrankGeneric(c, true); }
+void zrevrankCommand(client *c) {
+    zrankGeneric(c, true);
+}
 
 /* ---- pops ---- */
 
@@ -301,17 +309,22 @@ static void zpopMinMax(client *c, int where) {
     }
     long long count = -1;
     /* Redis words both a non-number and a negative count this way. */
-    if (c->argc == 3 && getPositiveLongOrReply(c, c->argv[2], &count,
-                                               "ERR value is out of range, must be positive") == C_ERR)
+    if (c->argc == 3 &&
+        getPositiveLongOrReply(c, c->argv[2], &count,
+                               "ERR value is out of range, must be positive") == C_ERR)
         return;
     /* RESP3 nests the pairs only when a count was given. */
     bool nested = c->resp > 2 && count != -1;
     genericZpop(c, &c->argv[1], 1, where, false, count, nested, false, NULL);
 }
 
-void zpopminCommand(client *c) { zpopMinMax(c, ZSET_MIN); }
+void zpopminCommand(client *c) {
+    zpopMinMax(c, ZSET_MIN);
+}
 
-void zpopmaxCommand(client *c) { zpopMinMax(c, ZSET_MAX); }
+void zpopmaxCommand(client *c) {
+    zpopMinMax(c, ZSET_MAX);
+}
 
 /* Parses "numkeys key... MIN|MAX [COUNT n]" starting at argv['numkeysIdx']
  * (ZMPOP, BZMPOP).  C_ERR after replying. */
@@ -414,7 +427,8 @@ typedef struct rankSet {
 
 static void rankSetInit(rankSet *rs, size_t n) {
     size_t cap = 16;
-    while (cap < n * 2) cap <<= 1;
+    while (cap < n * 2)
+        cap <<= 1;
     rs->slots = tmalloc(cap * sizeof(size_t));
     memset(rs->slots, 0xFF, cap * sizeof(size_t));
     rs->mask = cap - 1;
@@ -467,7 +481,8 @@ static void zrandmemberWithCount(client *c, long long l, bool withScores) {
         /* The whole set, highest first: Redis walks its sources backwards. */
         zsetIter it;
         zsetIterInit(&it, kv, size - 1, true);
-        while (zsetIterNext(&it, &m)) zsetReplyMember(c, &m, withScores);
+        while (zsetIterNext(&it, &m))
+            zsetReplyMember(c, &m, withScores);
         zsetIterRelease(&it);
         return;
     }
@@ -475,7 +490,8 @@ static void zrandmemberWithCount(client *c, long long l, bool withScores) {
     if (count * ZRANDMEMBER_SUB_STRATEGY_MUL > size) {
         /* Most of the set: a partial Fisher-Yates shuffle of all ranks. */
         size_t *ranks = tmalloc(sizeof(size_t) * size);
-        for (size_t j = 0; j < size; j++) ranks[j] = j;
+        for (size_t j = 0; j < size; j++)
+            ranks[j] = j;
         for (size_t j = 0; j < n; j++) {
             size_t k = j + randomRank(size - j);
             size_t t = ranks[j];

@@ -62,7 +62,9 @@ static const void *accKey(const void *e, size_t *len) {
     return a->m;
 }
 
-static void accFree(void *e) { tfree(e); }
+static void accFree(void *e) {
+    tfree(e);
+}
 
 static const htType accHtType = {accKey, accFree};
 
@@ -116,7 +118,8 @@ static void sourceForEach(const opSource *s, memberFn *fn, void *priv) {
     zsetIter it;
     zmember zm;
     zsetIterInit(&it, s->kv, n - 1, true);
-    while (zsetIterNext(&it, &zm)) fn(priv, zm.ptr, zm.len, zm.score);
+    while (zsetIterNext(&it, &zm))
+        fn(priv, zm.ptr, zm.len, zm.score);
     zsetIterRelease(&it);
 }
 
@@ -209,9 +212,10 @@ static int cmpAcc(const void *pa, const void *pb) {
  * the thresholds, as Redis converts its result. */
 static kvobj *buildResultKv(slice dst, const opResult *r) {
     size_t total = 0;
-    for (size_t j = 0; j < r->n; j++) total += r->items[j]->len;
+    for (size_t j = 0; j < r->n; j++)
+        total += r->items[j]->len;
     kvobj *kv = zsetFitsCompact(r->n, r->maxLen, total) ? zsetNewCompactKv(dst.ptr, dst.len)
-                                                         : zsetNewLargeKv(dst.ptr, dst.len);
+                                                        : zsetNewLargeKv(dst.ptr, dst.len);
     for (size_t j = 0; j < r->n; j++)
         zsetAppendSorted(kv, r->items[j]->m, r->items[j]->len, r->items[j]->score);
     return kv;
@@ -275,8 +279,8 @@ static void zsetOpGeneric(client *c, const slice *dst, int numkeysIdx, int op, b
             withScores = true;
             j++;
         } else if (cardOnly && remaining >= 2 && sliceIs(a, "limit")) {
-            if (getPositiveLongOrReply(c, c->argv[j + 1], &r.limit, "ERR LIMIT can't be negative") ==
-                C_ERR)
+            if (getPositiveLongOrReply(c, c->argv[j + 1], &r.limit,
+                                       "ERR LIMIT can't be negative") == C_ERR)
                 goto cleanup;
             j += 2;
         } else {
@@ -284,7 +288,8 @@ static void zsetOpGeneric(client *c, const slice *dst, int numkeysIdx, int op, b
             goto cleanup;
         }
     }
-    for (int i = 0; i < n; i++) src[i].len = sourceLength(&src[i]);
+    for (int i = 0; i < n; i++)
+        src[i].len = sourceLength(&src[i]);
     if (op != OP_DIFF) {
         /* Smallest first; stable, like glibc's merge-sort qsort. */
         for (int i = 1; i < n; i++) {
@@ -307,7 +312,8 @@ static void zsetOpGeneric(client *c, const slice *dst, int numkeysIdx, int op, b
         htIterator it;
         htIterInit(&it, r.acc, false);
         accEntry *a;
-        while ((a = htNext(&it))) resultPush(&r, a);
+        while ((a = htNext(&it)))
+            resultPush(&r, a);
         htIterRelease(&it);
     } else if (op == OP_INTER) {
         if (src[0].len > 0) sourceForEach(&src[0], interCb, &r);
@@ -328,8 +334,9 @@ static void zsetOpGeneric(client *c, const slice *dst, int numkeysIdx, int op, b
             addReplyLongLong(c, (long long)r.n);
             signalModifiedKey(c, c->db, d.ptr, d.len);
             notifyKeyspaceEvent(NOTIFY_ZSET,
-                                op == OP_UNION ? "zunionstore" : op == OP_INTER ? "zinterstore"
-                                                                                : "zdiffstore",
+                                op == OP_UNION   ? "zunionstore"
+                                : op == OP_INTER ? "zinterstore"
+                                                 : "zdiffstore",
                                 d.ptr, d.len, c->db->id);
             signalKeyAsReady(c->db, d.ptr, d.len);
         } else {
@@ -353,22 +360,37 @@ cleanup:
     if (r.acc) {
         htRelease(r.acc); /* frees the entries the items point to */
     } else {
-        for (size_t i = 0; i < r.n; i++) tfree(r.items[i]);
+        for (size_t i = 0; i < r.n; i++)
+            tfree(r.items[i]);
     }
     tfree(r.items);
     tfree(src);
 }
 
-void zunionCommand(client *c) { zsetOpGeneric(c, NULL, 1, OP_UNION, false); }
+void zunionCommand(client *c) {
+    zsetOpGeneric(c, NULL, 1, OP_UNION, false);
+}
 
-void zinterCommand(client *c) { zsetOpGeneric(c, NULL, 1, OP_INTER, false); }
+void zinterCommand(client *c) {
+    zsetOpGeneric(c, NULL, 1, OP_INTER, false);
+}
 
-void zdiffCommand(client *c) { zsetOpGeneric(c, NULL, 1, OP_DIFF, false); }
+void zdiffCommand(client *c) {
+    zsetOpGeneric(c, NULL, 1, OP_DIFF, false);
+}
 
-void zintercardCommand(client *c) { zsetOpGeneric(c, NULL, 1, OP_INTER, true); }
+void zintercardCommand(client *c) {
+    zsetOpGeneric(c, NULL, 1, OP_INTER, true);
+}
 
-void zunionstoreCommand(client *c) { zsetOpGeneric(c, &c->argv[1], 2, OP_UNION, false); }
+void zunionstoreCommand(client *c) {
+    zsetOpGeneric(c, &c->argv[1], 2, OP_UNION, false);
+}
 
-void zinterstoreCommand(client *c) { zsetOpGeneric(c, &c->argv[1], 2, OP_INTER, false); }
+void zinterstoreCommand(client *c) {
+    zsetOpGeneric(c, &c->argv[1], 2, OP_INTER, false);
+}
 
-void zdiffstoreCommand(client *c) { zsetOpGeneric(c, &c->argv[1], 2, OP_DIFF, false); }
+void zdiffstoreCommand(client *c) {
+    zsetOpGeneric(c, &c->argv[1], 2, OP_DIFF, false);
+}

@@ -37,8 +37,8 @@
 typedef struct rangeSink {
     client *c;
     bool withScores;
-    slice dst;     /* ZRANGESTORE destination */
-    kvobj *store;  /* the set being built, or NULL for a client reply */
+    slice dst;    /* ZRANGESTORE destination */
+    kvobj *store; /* the set being built, or NULL for a client reply */
 } rangeSink;
 
 /* Emits ranks [first .. first+n) going up, or [first .. first-n) going
@@ -215,19 +215,33 @@ static void zrangeGeneric(client *c, int argStart, bool store, int type, int dir
     if (store) finishStore(&sink);
 }
 
-void zrangeCommand(client *c) { zrangeGeneric(c, 1, false, RANGE_AUTO, DIR_AUTO); }
+void zrangeCommand(client *c) {
+    zrangeGeneric(c, 1, false, RANGE_AUTO, DIR_AUTO);
+}
 
-void zrangestoreCommand(client *c) { zrangeGeneric(c, 2, true, RANGE_AUTO, DIR_AUTO); }
+void zrangestoreCommand(client *c) {
+    zrangeGeneric(c, 2, true, RANGE_AUTO, DIR_AUTO);
+}
 
-void zrevrangeCommand(client *c) { zrangeGeneric(c, 1, false, RANGE_RANK, DIR_REVERSE); }
+void zrevrangeCommand(client *c) {
+    zrangeGeneric(c, 1, false, RANGE_RANK, DIR_REVERSE);
+}
 
-void zrangebyscoreCommand(client *c) { zrangeGeneric(c, 1, false, RANGE_SCORE, DIR_FORWARD); }
+void zrangebyscoreCommand(client *c) {
+    zrangeGeneric(c, 1, false, RANGE_SCORE, DIR_FORWARD);
+}
 
-void zrevrangebyscoreCommand(client *c) { zrangeGeneric(c, 1, false, RANGE_SCORE, DIR_REVERSE); }
+void zrevrangebyscoreCommand(client *c) {
+    zrangeGeneric(c, 1, false, RANGE_SCORE, DIR_REVERSE);
+}
 
-void zrangebylexCommand(client *c) { zrangeGeneric(c, 1, false, RANGE_LEX, DIR_FORWARD); }
+void zrangebylexCommand(client *c) {
+    zrangeGeneric(c, 1, false, RANGE_LEX, DIR_FORWARD);
+}
 
-void zrevrangebylexCommand(client *c) { zrangeGeneric(c, 1, false, RANGE_LEX, DIR_REVERSE); }
+void zrevrangebylexCommand(client *c) {
+    zrangeGeneric(c, 1, false, RANGE_LEX, DIR_REVERSE);
+}
 
 /* ---- counts ---- */
 
@@ -319,8 +333,14 @@ static void zremrangeGeneric(client *c, int type) {
     addReplyLongLong(c, (long long)deleted);
 }
 
-void zremrangebyrankCommand(client *c) { zremrangeGeneric(c, RANGE_RANK); }
+void zremrangebyrankCommand(client *c) {
+    zremrangeGeneric(c, RANGE_RANK);
+}
 
-void zremrangebyscoreCommand(client *c) { zremrangeGeneric(c, RANGE_SCORE); }
+void zremrangebyscoreCommand(client *c) {
+    zremrangeGeneric(c, RANGE_SCORE);
+}
 
-void zremrangebylexCommand(client *c) { zremrangeGeneric(c, RANGE_LEX); }
+void zremrangebylexCommand(client *c) {
+    zremrangeGeneric(c, RANGE_LEX);
+}

@@ -41,7 +41,9 @@ static void checkOrFail(const zindex *zi) {
     if (err) fail_msg("zidxCheck: %s (seed %llu)", err, (unsigned long long)testSeed);
 }
 
-static zentry *add(zindex *zi, const char *m, double s) { return zidxInsert(zi, m, strlen(m), s); }
+static zentry *add(zindex *zi, const char *m, double s) {
+    return zidxInsert(zi, m, strlen(m), s);
+}
 
 static const char *memberAt(zindex *zi, size_t rank, char *buf) {
     zidxIter it;
@@ -102,7 +104,8 @@ static void test_infinitiesZeroAndPrefixes(void **state) {
     add(zi, "", 0.0);
     /* -0 and 0 are the same score: the members decide. */
     const char *want[] = {"ninf", "", "a", "ab", "negzero", "zero", "inf"};
-    for (size_t j = 0; j < 7; j++) assert_string_equal(memberAt(zi, j, buf), want[j]);
+    for (size_t j = 0; j < 7; j++)
+        assert_string_equal(memberAt(zi, j, buf), want[j]);
     assert_int_equal(zidxCountBelowScore(zi, -INFINITY, false), 0);
     assert_int_equal(zidxCountBelowScore(zi, -INFINITY, true), 1);
     assert_int_equal(zidxCountBelowScore(zi, 0, false), 1);
@@ -215,16 +218,16 @@ static void test_iterationBothWays(void **state) {
     zentry *prev = zidxIterEntry(&it);
     while (zidxNext(&it)) {
         zentry *e = zidxIterEntry(&it);
-        assert_true(prev->score < e->score ||
-                    (prev->score == e->score &&
-                     memcmp(zentryMember(prev), zentryMember(e), 6) < 0));
+        assert_true(prev->score < e->score || (prev->score == e->score &&
+                                               memcmp(zentryMember(prev), zentryMember(e), 6) < 0));
         prev = e;
         n++;
     }
     assert_int_equal(n, 5000);
     assert_true(zidxSeek(zi, 4999, &it));
     n = 1;
-    while (zidxPrev(&it)) n++;
+    while (zidxPrev(&it))
+        n++;
     assert_int_equal(n, 5000);
     zindex *copy = zidxDup(zi);
     checkOrFail(copy);
@@ -293,20 +296,27 @@ static void mRemoveAt(model *md, size_t at, size_t k) {
 
 static double randomScore(void) {
     switch (rnd() % 10) {
-        case 0: return -INFINITY;
-        case 1: return INFINITY;
-        case 2: return (rnd() & 1) ? -0.0 : 0.0;
+        case 0:
+            return -INFINITY;
+        case 1:
+            return INFINITY;
+        case 2:
+            return (rnd() & 1) ? -0.0 : 0.0;
         case 3:
-        case 4: return (double)(rnd() % 1000000) / 7.0 - 50000;
-        default: return (double)(rnd() % 40);
+        case 4:
+            return (double)(rnd() % 1000000) / 7.0 - 50000;
+        default:
+            return (double)(rnd() % 40);
     }
 }
 
 static size_t randomMember(char *m) {
     size_t len = rnd() % 4; /* small alphabet: many collisions and prefixes */
-    for (size_t j = 0; j < len; j++) m[j] = (char)('a' + rnd() % 26);
+    for (size_t j = 0; j < len; j++)
+        m[j] = (char)('a' + rnd() % 26);
     size_t extra = rnd() % 4 == 0 ? 0 : 3;
-    for (size_t j = 0; j < extra; j++) m[len + j] = (char)('0' + rnd() % 10);
+    for (size_t j = 0; j < extra; j++)
+        m[len + j] = (char)('0' + rnd() % 10);
     return len + extra;
 }
 
@@ -378,7 +388,8 @@ static void test_randomAgainstModel(void **state) {
         } else if (r < 90) {
             bool orEqual = rnd() & 1;
             size_t want = 0;
-            while (want < md.n && (orEqual ? md.a[want].score <= s : md.a[want].score < s)) want++;
+            while (want < md.n && (orEqual ? md.a[want].score <= s : md.a[want].score < s))
+                want++;
             assert_int_equal(zidxCountBelowScore(zi, s, orEqual), want);
         } else if (r < 94 && md.n > 0) {
             size_t who = (size_t)(rnd() % md.n);
