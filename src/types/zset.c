@@ -404,6 +404,27 @@ static bool lexRangeEmpty(const zlexRange *r) {
     return c > 0 || (c == 0 && (r->min.ex || r->max.ex));
 }
 
+/* The member of pair 'i' of a compact set, tested against a lex range. */
+typedef struct lexProbe {
+    listpack *lp;
+    const uint32_t *off; /* entry offsets (lpEntryOffsets) */
+    const zlexRange *r;
+} lexProbe;
+
+static bool lexPairGteMin(const lexProbe *pr, size_t i) {
+    char ib[LP_INTBUF_SIZE];
+    size_t len;
+    const char *m = lpMember(pr->lp + pr->off[2 * i], &len, ib);
+    return lexGteMin(m, len, pr->r);
+}
+
+static bool lexPairLteMax(const lexProbe *pr, size_t i) {
+    char ib[LP_INTBUF_SIZE];
+    size_t len;
+    const char *m = lpMember(pr->lp + pr->off[2 * i], &len, ib);
+    return lexLteMax(m, len, pr->r);
+}
+
 /* Members of a large set below bound 'b' ('asMin': for a lower end). */
 static size_t largeLexBelow(zindex *zi, const zlexBound *b, bool asMin) {
     if (b->kind == ZLEX_MINUS) return 0;
@@ -432,34 +453,27 @@ void zsetLexRanks(kvobj *kv, const zlexRange *r, bool rev, size_t *lo, size_t *h
     uint32_t small[256];
     uint32_t *off = n <= 128 ? small : tmalloc(2 * n * sizeof(uint32_t));
     lpEntryOffsets(lp, off);
-    char ib[LP_INTBUF_SIZE];
-    const char *m;
-    size_t len;
-#define MEMBER(i) (m = lpMember(lp + off[2 * (i)], &len, ib))
-    MEMBER(n - 1);
-    bool ok = lexGteMin(m, len, r);
-    MEMBER(0);
-    ok = ok && lexLteMax(m, len, r);
+    lexProbe pr = {lp, off, r};
+    bool ok = lexPairGteMin(&pr, n - 1) && lexPairLteMax(&pr, 0);
     if (ok && !rev) {
         size_t a = 0;
-        while (a < n && (MEMBER(a), !lexGteMin(m, len, r)))
+        while (a < n && !lexPairGteMin(&pr, a))
             a++;
         size_t b = a;
-        while (b < n && (MEMBER(b), lexLteMax(m, len, r)))
+        while (b < n && lexPairLteMax(&pr, b))
             b++;
         *lo = a;
         *hi = b;
     } else if (ok) {
         size_t b = n;
-        while (b > 0 && (MEMBER(b - 1), !lexLteMax(m, len, r)))
+        while (b > 0 && !lexPairLteMax(&pr, b - 1))
             b--;
         size_t a = b;
-        while (a > 0 && (MEMBER(a - 1), lexGteMin(m, len, r)))
+        while (a > 0 && lexPairGteMin(&pr, a - 1))
             a--;
         *lo = a;
         *hi = b;
     }
-#undef MEMBER
     if (off != small) tfree(off);
 }
 
