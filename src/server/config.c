@@ -35,6 +35,7 @@
 #include "net/conn.h"
 #include "net/reply.h"
 #include "types/collection.h"
+#include "types/zset.h"
 
 enum { CT_BOOL, CT_INT, CT_UINT, CT_LL, CT_MEM, CT_STRING, CT_ENUM, CT_SPECIAL };
 
@@ -119,6 +120,11 @@ static const configEntry configTable[] = {
     {"timeout", CT_LL, 0, &server.maxidletime, 0, INT_MAX, "0", NULL, NULL, NULL, NULL},
     {"unixsocket", CT_STRING, CFG_IMMUTABLE, &server.unixsocket, 0, 0, "", NULL, NULL, NULL, NULL},
     {"unixsocketperm", CT_INT, CFG_IMMUTABLE | CFG_OCTAL, &server.unixsocketperm, 0, 0777, "0", NULL, NULL, NULL, NULL},
+    {"zset-max-listpack-entries", CT_LL, 0, &zsetMaxListpackEntries, 0, LLONG_MAX, "128", NULL, NULL, NULL, NULL},
+    {"zset-max-listpack-value", CT_MEM, 0, &zsetMaxListpackValue, 0, LLONG_MAX, "64", NULL, NULL, NULL, NULL},
+    /* Redis 7.0 keeps the pre-7.0 names as aliases of the same settings. */
+    {"zset-max-ziplist-entries", CT_LL, 0, &zsetMaxListpackEntries, 0, LLONG_MAX, "128", NULL, NULL, NULL, NULL},
+    {"zset-max-ziplist-value", CT_MEM, 0, &zsetMaxListpackValue, 0, LLONG_MAX, "64", NULL, NULL, NULL, NULL},
 };
 
 #define NUM_CONFIGS (sizeof(configTable) / sizeof(configTable[0]))

@@ -6,6 +6,7 @@
  */
 #include "server/lifecycle.h"
 #include "server/server.h"
+#include "types/zset.h"
 
 void hashRegisterType(void); /* types/hash.c */
 void setRegisterType(void);  /* types/set.c */
@@ -13,4 +14,5 @@ void setRegisterType(void);  /* types/set.c */
 void registerTypes(void) {
     hashRegisterType();
     setRegisterType();
+    zsetRegisterType();
 }

@@ -39,6 +39,7 @@
 #include "ds/numfmt.h"
 #include "net/reply.h"
 #include "types/collection.h"
+#include "types/zset.h"
 
 /* ---- hashtable encoding: one entry per member ---- */
 
@@ -307,9 +308,40 @@ static void setDigest(const void *ptr, int enc, void (*mix)(void *state, const v
 static const objTypeOps setOps = {"set",          setFreeValue, setDupValue,
                                   setValueMemory, setLength,    setDigest};
 
-/* Registers the set type with object.c (called from types/registry.c). */
+/* ---- read access for ZUNION/ZINTER/ZDIFF (types/zset.h) ---- */
+
+static size_t setReaderLength(const kvobj *kv) {
+    setVal sv = setValOf(kv);
+    return setValSize(&sv);
+}
+
+static bool setReaderContains(const kvobj *kv, const char *m, size_t len) {
+    setVal sv = setValOf(kv);
+    setElem e = {false, 0, m, len};
+    return setValContains(&sv, &e);
+}
+
+static void setReaderForEach(const kvobj *kv, void (*fn)(void *priv, const char *m, size_t len),
+                             void *priv) {
+    setIter it;
+    setElem e;
+    setIterInit(&it, setValOf(kv));
+    while (setIterNext(&it, &e)) {
+        char buf[NUMFMT_LL_MAX];
+        size_t len;
+        const char *s = elemBytes(&e, buf, &len);
+        fn(priv, s, len);
+    }
+    setIterRelease(&it);
+}
+
+static const setReader setReaderOps = {setReaderLength, setReaderContains, setReaderForEach};
+
+/* Registers the set type with object.c (called from types/registry.c), and
+ * its read access with the sorted-set algebra. */
 void setRegisterType(void) {
     objRegisterType(OBJ_SET, &setOps);
+    zsetRegisterSetReader(&setReaderOps);
 }
 
 /* ---- command helpers ---- */

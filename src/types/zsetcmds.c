@@ -1,0 +1,635 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ *
+ * Sorted-set commands that touch single members or the ends of a set:
+ * ZADD, ZINCRBY, ZREM, ZCARD, ZSCORE, ZMSCORE, ZRANK, ZREVRANK, the pops
+ * (ZPOPMIN, ZPOPMAX, ZMPOP and the blocking BZPOPMIN, BZPOPMAX, BZMPOP),
+ * ZRANDMEMBER and ZSCAN.  Argument checks run in Redis 7.0's order, so the
+ * same bad command gets the same error.
+ *
+ * Costs: member operations O(log N) on large sets, O(N) on compact ones
+ * (N at most zset-max-listpack-entries); pops O(M log N) for M members;
+ * ZRANDMEMBER O(M log N); ZSCAN O(1) per call plus the members returned.
+ */
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/args.h"
+#include "core/blocking.h"
+#include "core/db.h"
+#include "core/errors.h"
+#include "core/notify.h"
+#include "ds/numfmt.h"
+#include "net/reply.h"
+#include "types/collection.h"
+#include "types/zset.h"
+
+#define ZSET_MIN 0
+#define ZSET_MAX 1
+
+/* ---- ZADD / ZINCRBY ---- */
+
+/* ZADD and ZINCRBY ('flags' ZADD_IN_INCR for the latter). */
+static void zaddGeneric(client *c, int flags) {
+    slice key = c->argv[1];
+    int scoreIdx = 2;
+    bool ch = false;
+    while (scoreIdx < c->argc) {
+        slice opt = c->argv[scoreIdx];
+        if (sliceIs(opt, "nx"))
+            flags |= ZADD_IN_NX;
+        else if (sliceIs(opt, "xx"))
+            flags |= ZADD_IN_XX;
+        else if (sliceIs(opt, "ch"))
+            ch = true;
+        else if (sliceIs(opt, "incr"))
+            flags |= ZADD_IN_INCR;
+        else if (sliceIs(opt, "gt"))
+            flags |= ZADD_IN_GT;
+        else if (sliceIs(opt, "lt"))
+            flags |= ZADD_IN_LT;
+        else
+            break;
+        scoreIdx++;
+    }
+    bool incr = flags & ZADD_IN_INCR, nx = flags & ZADD_IN_NX, xx = flags & ZADD_IN_XX;
+    bool gt = flags & ZADD_IN_GT, lt = flags & ZADD_IN_LT;
+    int elements = c->argc - scoreIdx;
+    if (elements % 2 || elements == 0) {
+        addReplyError(c, ERR_SYNTAX);
+        return;
+    }
+    elements /= 2;
+    if (nx && xx) {
+        addReplyError(c, "ERR XX and NX options at the same time are not compatible");
+        return;
+    }
+    if ((gt && nx) || (lt && nx) || (gt && lt)) {
+        addReplyError(c, "ERR GT, LT, and/or NX options at the same time are not compatible");
+        return;
+    }
+    if (incr && elements > 1) {
+        addReplyError(c, "ERR INCR option supports a single increment-element pair");
+        return;
+    }
+    /* Parse every score first: the command applies fully or not at all. */
+    double small[16];
+    double *scores = elements <= 16 ? small : tmalloc(sizeof(double) * (size_t)elements);
+    for (int j = 0; j < elements; j++) {
+        if (getDoubleOrReply(c, c->argv[scoreIdx + j * 2], &scores[j], NULL) == C_ERR) goto done;
+    }
+    bool wrong;
+    kvobj *kv = lookupWriteTyped(c, key, OBJ_ZSET, &wrong);
+    if (wrong) goto done;
+    int added = 0, updated = 0, processed = 0;
+    double score = 0;
+    if (!kv) {
+        if (xx) goto reply;
+        kv = zsetNewKv(key.ptr, key.len, c->argv[scoreIdx + 1].len);
+        dbAdd(c->db, kv);
+    }
+    for (int j = 0; j < elements; j++) {
+        slice m = c->argv[scoreIdx + 1 + j * 2];
+        int out;
+        double newScore = 0;
+        if (!zsetAdd(kv, scores[j], m.ptr, m.len, flags, &out, &newScore)) {
+            addReplyError(c, "ERR resulting score is not a number (NaN)");
+            goto notify;
+        }
+        if (out & ZADD_OUT_ADDED) added++;
+        if (out & ZADD_OUT_UPDATED) updated++;
+        if (!(out & ZADD_OUT_NOP)) processed++;
+        score = newScore;
+    }
+reply:
+    if (incr) {
+        if (processed)
+            addReplyDouble(c, score);
+        else
+            addReplyNull(c);
+    } else {
+        addReplyLongLong(c, ch ? added + updated : added);
+    }
+notify:
+    if (added || updated) {
+        signalModifiedKey(c, c->db, key.ptr, key.len);
+        notifyKeyspaceEvent(NOTIFY_ZSET, incr ? "zincr" : "zadd", key.ptr, key.len, c->db->id);
+        if (added) signalKeyAsReady(c->db, key.ptr, key.len);
+    }
+done:
+    if (scores != small) tfree(scores);
+}
+
+void zaddCommand(client *c) {
+    zaddGeneric(c, 0);
+}
+
+void zincrbyCommand(client *c) {
+    zaddGeneric(c, ZADD_IN_INCR);
+}
+
+/* ---- ZREM ---- */
+
+void zremCommand(client *c) {
+    slice key = c->argv[1];
+    bool wrong;
+    kvobj *kv = lookupWriteTyped(c, key, OBJ_ZSET, &wrong);
+    if (wrong) return;
+    if (!kv) {
+        addReplyLongLong(c, 0);
+        return;
+    }
+    long long deleted = 0;
+    bool removed = false;
+    for (int j = 2; j < c->argc; j++) {
+        if (zsetDel(kv, c->argv[j].ptr, c->argv[j].len)) deleted++;
+        if (zsetLength(kv) == 0) {
+            dbDelete(c->db, key.ptr, key.len, false);
+            removed = true;
+            break;
+        }
+    }
+    if (deleted) {
+        notifyKeyspaceEvent(NOTIFY_ZSET, "zrem", key.ptr, key.len, c->db->id);
+        if (removed) notifyKeyspaceEvent(NOTIFY_GENERIC, "del", key.ptr, key.len, c->db->id);
+        signalModifiedKey(c, c->db, key.ptr, key.len);
+    }
+    addReplyLongLong(c, deleted);
+}
+
+/* ---- reads of single members ---- */
+
+void zcardCommand(client *c) {
+    bool wrong;
+    kvobj *kv = lookupReadTyped(c, c->argv[1], OBJ_ZSET, &wrong);
+    if (wrong) return;
+    addReplyLongLong(c, kv ? (long long)zsetLength(kv) : 0);
+}
+
+void zscoreCommand(client *c) {
+    bool wrong;
+    kvobj *kv = lookupReadTyped(c, c->argv[1], OBJ_ZSET, &wrong);
+    if (wrong) return;
+    double score;
+    if (kv && zsetScore(kv, c->argv[2].ptr, c->argv[2].len, &score))
+        addReplyDouble(c, score);
+    else
+        addReplyNull(c);
+}
+
+void zmscoreCommand(client *c) {
+    bool wrong;
+    kvobj *kv = lookupReadTyped(c, c->argv[1], OBJ_ZSET, &wrong);
+    if (wrong) return;
+    addReplyArrayLen(c, c->argc - 2);
+    for (int j = 2; j < c->argc; j++) {
+        double score;
+        if (kv && zsetScore(kv, c->argv[j].ptr, c->argv[j].len, &score))
+            addReplyDouble(c, score);
+        else
+            addReplyNull(c);
+    }
+}
+
+/* ZRANK and ZREVRANK, with Redis 7.2's optional WITHSCORE (the reply is
+ * then [rank, score], or a null array for a missing member). */
+static void zrankGeneric(client *c, bool rev) {
+    bool withScore = false;
+    if (c->argc > 4) {
+        addReplyErrorArity(c);
+        return;
+    }
+    if (c->argc == 4) {
+        if (!sliceIs(c->argv[3], "withscore")) {
+            addReplyError(c, ERR_SYNTAX);
+            return;
+        }
+        withScore = true;
+    }
+    bool wrong;
+    kvobj *kv = lookupReadTyped(c, c->argv[1], OBJ_ZSET, &wrong);
+    if (wrong) return;
+    double score;
+    long long rank = kv ? zsetRank(kv, c->argv[2].ptr, c->argv[2].len, rev, &score) : -1;
+    if (rank < 0) {
+        if (withScore)
+            addReplyNullArray(c);
+        else
+            addReplyNull(c);
+        return;
+    }
+    if (withScore) {
+        addReplyArrayLen(c, 2);
+        addReplyLongLong(c, rank);
+        addReplyDouble(c, score);
+    } else {
+        addReplyLongLong(c, rank);
+    }
+}
+
+void zrankCommand(client *c) {
+    zrankGeneric(c, false);
+}
+
+void zrevrankCommand(client *c) {
+    zrankGeneric(c, true);
+}
+
+/* ---- pops ---- */
+
+/* The pop shared by ZPOPMIN/ZPOPMAX, ZMPOP and the blocking pops: takes
+ * up to 'count' (-1: one, flat reply) members from the 'where' end of the
+ * first existing key among 'keys'.  'emitKey' puts the key name in the
+ * reply (blocking pops, ZMPOP); 'nested' replies pairs as 2-element arrays
+ * ([key, [[m, s], ...]] when emitKey); 'nilWhenEmpty' replies a null array
+ * rather than an empty one when no key exists.  Replies WRONGTYPE on the
+ * first key of another type.  '*popped' (optional) tells whether anything
+ * was popped. */
+static void genericZpop(client *c, const slice *keys, int nkeys, int where, bool emitKey,
+                        long long count, bool nested, bool nilWhenEmpty, bool *popped) {
+    if (popped) *popped = false;
+    kvobj *kv = NULL;
+    slice key = {NULL, 0};
+    for (int j = 0; j < nkeys; j++) {
+        bool wrong;
+        key = keys[j];
+        kv = lookupWriteTyped(c, key, OBJ_ZSET, &wrong);
+        if (wrong) return;
+        if (kv) break;
+    }
+    if (!kv) {
+        if (nilWhenEmpty)
+            addReplyNullArray(c);
+        else
+            addReplyEmptyArray(c);
+        return;
+    }
+    if (count == 0) {
+        addReplyEmptyArray(c);
+        return;
+    }
+    if (count == -1) count = 1;
+    long long len = (long long)zsetLength(kv);
+    long long n = count > len ? len : count;
+    if (!nested && !emitKey) {
+        addReplyArrayLen(c, n * 2);
+    } else if (nested && !emitKey) {
+        addReplyArrayLen(c, n);
+    } else if (!nested && emitKey) {
+        addReplyArrayLen(c, n * 2 + 1);
+        addReplyBulkSlice(c, key);
+    } else {
+        addReplyArrayLen(c, 2);
+        addReplyBulkSlice(c, key);
+        addReplyArrayLen(c, n);
+    }
+    for (long long j = 0; j < n; j++) {
+        size_t rank = where == ZSET_MAX ? zsetLength(kv) - 1 : 0;
+        zmember m;
+        zsetAtRank(kv, rank, &m);
+        if (nested) addReplyArrayLen(c, 2);
+        addReplyBulk(c, m.ptr, m.len);
+        addReplyDouble(c, m.score);
+        zsetDeleteRanks(kv, rank, 1);
+    }
+    notifyKeyspaceEvent(NOTIFY_ZSET, where == ZSET_MAX ? "zpopmax" : "zpopmin", key.ptr, key.len,
+                        c->db->id);
+    signalModifiedKey(c, c->db, key.ptr, key.len);
+    if (zsetLength(kv) == 0) {
+        dbDelete(c->db, key.ptr, key.len, false);
+        notifyKeyspaceEvent(NOTIFY_GENERIC, "del", key.ptr, key.len, c->db->id);
+    }
+    if (popped) *popped = true;
+}
+
+static void zpopMinMax(client *c, int where) {
+    if (c->argc > 3) {
+        addReplyError(c, ERR_SYNTAX);
+        return;
+    }
+    long long count = -1;
+    /* Redis words both a non-number and a negative count this way. */
+    if (c->argc == 3 &&
+        getPositiveLongOrReply(c, c->argv[2], &count,
+                               "ERR value is out of range, must be positive") == C_ERR)
+        return;
+    /* RESP3 nests the pairs only when a count was given. */
+    bool nested = c->resp > 2 && count != -1;
+    genericZpop(c, &c->argv[1], 1, where, false, count, nested, false, NULL);
+}
+
+void zpopminCommand(client *c) {
+    zpopMinMax(c, ZSET_MIN);
+}
+
+void zpopmaxCommand(client *c) {
+    zpopMinMax(c, ZSET_MAX);
+}
+
+/* Parses "numkeys key... MIN|MAX [COUNT n]" starting at argv['numkeysIdx']
+ * (ZMPOP, BZMPOP).  C_ERR after replying. */
+static int parseMpopOrReply(client *c, int numkeysIdx, long long *numkeys, int *where,
+                            long long *count) {
+    if (getRangeLongOrReply(c, c->argv[numkeysIdx], 1, LONG_MAX, numkeys,
+                            "ERR numkeys should be greater than 0") == C_ERR)
+        return C_ERR;
+    /* MIN|MAX must follow the keys (compared without computing past the
+     * argument count, which could overflow). */
+    if (*numkeys >= c->argc - numkeysIdx - 1) {
+        addReplyError(c, ERR_SYNTAX);
+        return C_ERR;
+    }
+    long long whereIdx = numkeysIdx + *numkeys + 1;
+    if (sliceIs(c->argv[whereIdx], "min")) {
+        *where = ZSET_MIN;
+    } else if (sliceIs(c->argv[whereIdx], "max")) {
+        *where = ZSET_MAX;
+    } else {
+        addReplyError(c, ERR_SYNTAX);
+        return C_ERR;
+    }
+    *count = -1;
+    for (long long j = whereIdx + 1; j < c->argc; j++) {
+        bool more = j + 1 < c->argc;
+        if (*count == -1 && sliceIs(c->argv[j], "count") && more) {
+            j++;
+            if (getRangeLongOrReply(c, c->argv[j], 1, LONG_MAX, count,
+                                    "ERR count should be greater than 0") == C_ERR)
+                return C_ERR;
+        } else {
+            addReplyError(c, ERR_SYNTAX);
+            return C_ERR;
+        }
+    }
+    if (*count == -1) *count = 1;
+    return C_OK;
+}
+
+void zmpopCommand(client *c) {
+    long long numkeys, count;
+    int where;
+    if (parseMpopOrReply(c, 1, &numkeys, &where, &count) == C_ERR) return;
+    genericZpop(c, c->argv + 2, (int)numkeys, where, true, count, true, true, NULL);
+}
+
+/* The blocking pops.  Pops at once when any key holds a sorted set;
+ * otherwise a client in MULTI or a script gets the timeout reply (a null
+ * array) right away.  Waiting needs core/blocking.c, which arrives with
+ * the list commands; until it does, a wait is answered as an immediate
+ * timeout too (see docs/zset.md). */
+static void blockingZpop(client *c, const slice *keys, int nkeys, int where, int timeoutIdx,
+                         long long count, bool nested) {
+    long long deadline;
+    if (getTimeoutOrReply(c, c->argv[timeoutIdx], &deadline) == C_ERR) return;
+    for (int j = 0; j < nkeys; j++) {
+        bool wrong;
+        kvobj *kv = lookupWriteTyped(c, keys[j], OBJ_ZSET, &wrong);
+        if (wrong) return;
+        if (!kv) continue;
+        genericZpop(c, &keys[j], 1, where, true, count, nested, nested, NULL);
+        return;
+    }
+    addReplyNullArray(c);
+}
+
+void bzpopminCommand(client *c) {
+    blockingZpop(c, c->argv + 1, c->argc - 2, ZSET_MIN, c->argc - 1, -1, false);
+}
+
+void bzpopmaxCommand(client *c) {
+    blockingZpop(c, c->argv + 1, c->argc - 2, ZSET_MAX, c->argc - 1, -1, false);
+}
+
+void bzmpopCommand(client *c) {
+    long long numkeys, count;
+    int where;
+    if (parseMpopOrReply(c, 2, &numkeys, &where, &count) == C_ERR) return;
+    blockingZpop(c, c->argv + 3, (int)numkeys, where, 1, count, true);
+}
+
+/* ---- ZRANDMEMBER ---- */
+
+/* Above this many members per requested one, distinct picks are drawn at
+ * random and deduplicated; below it, the whole set is copied and random
+ * members are dropped instead (Redis's ZRANDMEMBER_SUB_STRATEGY_MUL). */
+#define ZRANDMEMBER_SUB_STRATEGY_MUL 3
+
+static size_t randomRank(size_t n) {
+    uint64_t r = ((uint64_t)random() << 31) ^ (uint64_t)random();
+    return (size_t)(r % n);
+}
+
+/* A set of ranks (open addressing, linear probing) for distinct picks. */
+typedef struct rankSet {
+    size_t *slots; /* SIZE_MAX marks a free slot */
+    size_t mask;
+} rankSet;
+
+static void rankSetInit(rankSet *rs, size_t n) {
+    size_t cap = 16;
+    while (cap < n * 2)
+        cap <<= 1;
+    rs->slots = tmalloc(cap * sizeof(size_t));
+    memset(rs->slots, 0xFF, cap * sizeof(size_t));
+    rs->mask = cap - 1;
+}
+
+/* Adds 'r'; false when it was already there. */
+static bool rankSetAdd(rankSet *rs, size_t r) {
+    size_t i = (r * 0x9E3779B97F4A7C15ULL) & rs->mask;
+    while (rs->slots[i] != SIZE_MAX) {
+        if (rs->slots[i] == r) return false;
+        i = (i + 1) & rs->mask;
+    }
+    rs->slots[i] = r;
+    return true;
+}
+
+/* ZRANDMEMBER with a count: 'l' < 0 allows repeats, otherwise up to 'l'
+ * distinct members. */
+static void zrandmemberWithCount(client *c, long long l, bool withScores) {
+    bool wrong;
+    kvobj *kv = lookupReadTyped(c, c->argv[1], OBJ_ZSET, &wrong);
+    if (wrong) return;
+    if (!kv) {
+        addReplyEmptyArray(c);
+        return;
+    }
+    size_t size = zsetLength(kv);
+    bool uniq = l >= 0;
+    unsigned long long count = uniq ? (unsigned long long)l : (unsigned long long)-l;
+    if (count == 0) {
+        addReplyEmptyArray(c);
+        return;
+    }
+    zmember m;
+    zsetPicker pk;
+    /* Repeats allowed (negative count), or a single pick. */
+    if (!uniq || count == 1) {
+        addReplyArrayLen(c, (long long)(withScores && c->resp == 2 ? count * 2 : count));
+        zsetPickerInit(&pk, kv);
+        while (count--) {
+            zsetPick(&pk, randomRank(size), &m);
+            zsetReplyMember(c, &m, withScores);
+        }
+        zsetPickerRelease(&pk);
+        return;
+    }
+    size_t n = count < size ? (size_t)count : size;
+    addReplyArrayLen(c, (long long)(withScores && c->resp == 2 ? n * 2 : n));
+    if (count >= size) {
+        /* The whole set, highest first: Redis walks its sources backwards. */
+        zsetIter it;
+        zsetIterInit(&it, kv, size - 1, true);
+        while (zsetIterNext(&it, &m))
+            zsetReplyMember(c, &m, withScores);
+        zsetIterRelease(&it);
+        return;
+    }
+    zsetPickerInit(&pk, kv);
+    if (count * ZRANDMEMBER_SUB_STRATEGY_MUL > size) {
+        /* Most of the set: a partial Fisher-Yates shuffle of all ranks. */
+        size_t *ranks = tmalloc(sizeof(size_t) * size);
+        for (size_t j = 0; j < size; j++)
+            ranks[j] = j;
+        for (size_t j = 0; j < n; j++) {
+            size_t k = j + randomRank(size - j);
+            size_t t = ranks[j];
+            ranks[j] = ranks[k];
+            ranks[k] = t;
+            zsetPick(&pk, ranks[j], &m);
+            zsetReplyMember(c, &m, withScores);
+        }
+        tfree(ranks);
+        zsetPickerRelease(&pk);
+        return;
+    }
+    /* A small part of a big set: random draws, repeats rejected. */
+    rankSet seen;
+    rankSetInit(&seen, n);
+    for (size_t j = 0; j < n;) {
+        size_t r = randomRank(size);
+        if (!rankSetAdd(&seen, r)) continue;
+        zsetPick(&pk, r, &m);
+        zsetReplyMember(c, &m, withScores);
+        j++;
+    }
+    tfree(seen.slots);
+    zsetPickerRelease(&pk);
+}
+
+void zrandmemberCommand(client *c) {
+    if (c->argc >= 3) {
+        long long l;
+        if (getSignedCountOrReply(c, c->argv[2], &l) == C_ERR) return;
+        bool withScores = false;
+        if (c->argc > 4 || (c->argc == 4 && !sliceIs(c->argv[3], "withscores"))) {
+            addReplyError(c, ERR_SYNTAX);
+            return;
+        }
+        if (c->argc == 4) {
+            withScores = true;
+            /* The reply length doubles: keep it representable. */
+            if (l < -LLONG_MAX / 2 || l > LLONG_MAX / 2) {
+                addReplyError(c, "ERR value is out of range");
+                return;
+            }
+        }
+        zrandmemberWithCount(c, l, withScores);
+        return;
+    }
+    bool wrong;
+    kvobj *kv = lookupReadTyped(c, c->argv[1], OBJ_ZSET, &wrong);
+    if (wrong) return;
+    if (!kv) {
+        addReplyNull(c);
+        return;
+    }
+    zmember m;
+    zsetAtRank(kv, randomRank(zsetLength(kv)), &m);
+    addReplyBulk(c, m.ptr, m.len);
+}
+
+/* ---- ZSCAN ---- */
+
+typedef struct scanItem {
+    const char *m;
+    size_t len;
+    double score;
+} scanItem;
+
+typedef struct scanCollect {
+    scanItem *items;
+    size_t n, cap;
+} scanCollect;
+
+static void scanEntryCb(void *priv, void *entry) {
+    zentry *e = entry;
+    scanCollect *sc = priv;
+    if (sc->n == sc->cap) {
+        sc->cap = sc->cap ? sc->cap * 2 : 16;
+        sc->items = trealloc(sc->items, sc->cap * sizeof(scanItem));
+    }
+    sc->items[sc->n].m = zentryMember(e);
+    sc->items[sc->n].len = zentryLen(e);
+    sc->items[sc->n].score = e->score;
+    sc->n++;
+}
+
+/* ZSCAN over a compact set: every member in one reply, with the scores as
+ * the listpack stores them; the element count is patched in at the end. */
+typedef struct compactScan {
+    client *c;
+    const scanOptions *opt;
+    long long n;
+} compactScan;
+
+static void compactScanCb(void *priv, const char *m, size_t len, const char *score, size_t slen) {
+    compactScan *cs = priv;
+    if (!scanMatches(cs->opt, m, len)) return;
+    addReplyBulk(cs->c, m, len);
+    addReplyBulk(cs->c, score, slen);
+    cs->n += 2;
+}
+
+void zscanCommand(client *c) {
+    uint64_t cursor;
+    if (getScanCursorOrReply(c, c->argv[2], &cursor) == C_ERR) return;
+    bool wrong;
+    kvobj *kv = lookupReadTyped(c, c->argv[1], OBJ_ZSET, &wrong);
+    if (wrong) return;
+    if (!kv) {
+        addReplyEmptyScan(c);
+        return;
+    }
+    scanOptions opt;
+    if (getScanOptionsOrReply(c, 3, &opt) == C_ERR) return;
+    if (kv->encoding == OBJ_ENC_LISTPACK) {
+        /* A compact set is returned whole in one call, cursor 0. */
+        addReplyScanCursor(c, 0);
+        compactScan cs = {c, &opt, 0};
+        void *len = addReplyDeferredLen(c);
+        zsetForEachCompact(kv, compactScanCb, &cs);
+        setDeferredArrayLen(c, len, cs.n);
+        return;
+    }
+    /* Visit buckets until COUNT strings were collected (a member and its
+     * score count two, as in Redis's scan loop) or ten times COUNT buckets
+     * were visited. */
+    scanCollect sc = {NULL, 0, 0};
+    long long budget = opt.count * 10;
+    do {
+        cursor = zidxScan(kvGetPtr(kv), cursor, scanEntryCb, &sc);
+    } while (cursor && budget-- && sc.n * 2 < (size_t)opt.count);
+    size_t keep = 0;
+    for (size_t j = 0; j < sc.n; j++)
+        if (scanMatches(&opt, sc.items[j].m, sc.items[j].len)) sc.items[keep++] = sc.items[j];
+    addReplyScanCursor(c, cursor);
+    addReplyArrayLen(c, (long long)keep * 2);
+    for (size_t j = 0; j < keep; j++) {
+        char buf[NUMFMT_DBL_BUF];
+        addReplyBulk(c, sc.items[j].m, sc.items[j].len);
+        addReplyBulk(c, buf, numDoubleToStr(buf, sizeof(buf), sc.items[j].score));
+    }
+    tfree(sc.items);
+}
