@@ -16,6 +16,7 @@
 #include <strings.h>
 
 #include "core/args.h"
+#include "core/blocking.h"
 #include "core/errors.h"
 #include "ds/glob.h"
 #include "net/reply.h"
@@ -137,6 +138,10 @@ static void replyUnknownCommand(client *c) {
                         c->argv[0].ptr, args);
 }
 
+/* Handler of container commands (CLIENT, CONFIG, ...): only reached when
+ * no subcommand was given, which the arity check already refuses. */
+void containerCommand(client *c) { addReplyErrorArity(c); }
+
 void callCommand(client *c) {
     command *cmd = (command *)c->cmd;
     long long errs = server.stat.totalErrorReplies;
@@ -182,6 +187,9 @@ void processCommand(client *c) {
         goto reject;
     }
     callCommand(c);
+    /* Clients blocked on keys this command filled are served now that it
+     * (a whole EXEC or script included) has finished. */
+    blockingProcessReady();
     if (c->flags & CLIENT_REPLY_SKIP) c->flags &= ~CLIENT_REPLY_SKIP;
     if (c->flags & CLIENT_REPLY_SKIP_NEXT) {
         c->flags &= ~CLIENT_REPLY_SKIP_NEXT;

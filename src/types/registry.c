@@ -6,5 +6,6 @@
  */
 #include "server/lifecycle.h"
 #include "server/server.h"
+#include "types/list.h"
 
-void registerTypes(void) {}
+void registerTypes(void) { listRegisterType(); }
