@@ -8,11 +8,21 @@
  * [h + (g-1)*K, h + g*K) and starts at cps[g-1].  1 <= h <= K, and when
  * there is a single group h == count.  Pushing at the head grows group 0
  * (or opens a new one when it is full), pushing at the tail grows the last
- * group, so both ends are O(1); any change in the middle rebuilds the
- * chunk's checkpoints with one scan (O(chunk), which the memmove already
- * costs).  'last' caches the offset of the last entry so the tail can be
- * read in O(1); after a pop at the tail it is found again by walking the
- * last group (at most K-1 steps).
+ * group, so both ends are O(1).  'last' caches the offset of the last entry
+ * so the tail is read in O(1); after a pop at the tail it is found again by
+ * walking the last group (at most K-1 steps).
+ *
+ * Prefix coding: an entry of group g >= 1 other than the group's first may
+ * store only what follows the prefix it shares with that first entry
+ * ("item:1000", "item:1001", ... cost 2-3 bytes each instead of 10).  The
+ * first entry of a group never changes while the group exists, except in
+ * group 0, which pushes and pops at the head change: group 0 therefore
+ * holds only full entries.  When pushes at the head fill group 0 it is
+ * compressed as it becomes group 1; when pops at the head empty group 0,
+ * group 1 is expanded as it becomes group 0.  Both are O(K) once per K
+ * pushes or pops.  Any change in the middle decodes the chunk's values and
+ * re-appends them into fresh chunks (O(chunk), like the memmove a listpack
+ * insert costs), which also splits the chunk when it overflows.
  */
 #include "ds/chunklist.h"
 
@@ -43,6 +53,9 @@ struct clChunk {
 #define FILL_MAX 32767
 /* Checkpoint offsets are 16-bit: chunks with several entries stay below. */
 #define CP_MAX 0xFFFF
+/* Prefix-coded entries: 111111pp pppsssss <s bytes>. */
+#define DELTA_MAX_PREFIX 31
+#define DELTA_MAX_SUFFIX 31
 
 /* ---- entry encoding ---- */
 
@@ -52,6 +65,14 @@ typedef struct enc {
     const unsigned char *payload;
     size_t plen;
 } enc;
+
+/* An element while it moves between encodings: a string (str != NULL)
+ * or the integer 'val'. */
+typedef struct item {
+    const unsigned char *str;
+    size_t len;
+    long long val;
+} item;
 
 static inline uint32_t rd16(const unsigned char *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8; }
 
@@ -132,16 +153,6 @@ static void encodeRawStr(enc *e, const void *s, size_t len) {
     }
 }
 
-/* Encodes an element given as bytes: canonical integers compactly. */
-static void encodeStr(enc *e, const void *s, size_t len) {
-    long long v;
-    if (len && len <= 20 && numStrToLL(s, len, &v)) {
-        encodeInt(e, v);
-        return;
-    }
-    encodeRawStr(e, s, len);
-}
-
 static inline uint32_t encSize(const enc *e) { return e->hlen + (uint32_t)e->plen; }
 
 static inline void encWrite(unsigned char *p, const enc *e) {
@@ -161,11 +172,13 @@ static inline uint32_t entrySize(const unsigned char *p) {
         case 0xF8: return 5;
         case 0xF9: return 9;
         case 0xFA: return 3 + rd16(p + 1);
-        default: return 5 + rd32(p + 1); /* 0xFB */
+        case 0xFB: return 5 + rd32(p + 1);
+        default: return 2 + (p[1] & 31u); /* prefix-coded string */
     }
 }
 
-/* Decodes the entry at 'p' into 'e' and returns its total size. */
+/* Decodes the full (not prefix-coded) entry at 'p' into 'e' and returns
+ * its total size. */
 static inline uint32_t entryDecode(const unsigned char *p, clEntry *e) {
     unsigned t = p[0];
     if (t < 0x80) {
@@ -232,7 +245,8 @@ bool clBytesValid(const unsigned char *p, size_t len, size_t *count) {
             if (left < 5) return false;
             need = 5 + (size_t)rd32(p + off + 1);
         } else {
-            return false; /* unassigned tag */
+            if (left < 2) return false;
+            need = 2 + (size_t)(p[off + 1] & 31u);
         }
         if (need > left) return false;
         off += need;
@@ -301,34 +315,76 @@ static inline void cpSet(clChunk *c, uint32_t slot, uint32_t off) {
     c->cps[slot] = (uint16_t)off;
 }
 
-/* Rebuilds count, last, h and the checkpoints from the bytes in
- * [start, end).  O(entries). */
-static void chunkReindex(clChunk *c) {
-    uint32_t oldStored = c->groups ? c->groups - 1u : 0;
-    uint32_t n = 0, off = c->start, last = c->start;
-    while (off < c->end) {
-        last = off;
-        off += entrySize(c->data + off);
-        n++;
+
+static inline bool isGroupFirst(const clChunk *c, uint32_t i) {
+    return i == 0 || (i >= c->h && (i - c->h) % K == 0);
+}
+
+/* ---- prefix coding ---- */
+
+static inline bool isDelta(const unsigned char *p) { return p[0] >= 0xFC; }
+
+/* Decodes the entry at 'off' of 'c', whose group's first entry is at
+ * 'head'.  A prefix-coded value is assembled in e->buf. */
+static inline uint32_t decodeAt(const clChunk *c, uint32_t off, uint32_t head, clEntry *e) {
+    const unsigned char *p = c->data + off;
+    if (!isDelta(p)) return entryDecode(p, e);
+    uint32_t pl = (uint32_t)(p[0] & 3u) << 3 | (uint32_t)(p[1] >> 5), sl = p[1] & 31u;
+    clEntry h;
+    entryDecode(c->data + head, &h);
+    memcpy(e->buf, h.str, pl);
+    memcpy(e->buf + pl, p + 2, sl);
+    e->str = e->buf;
+    e->len = pl + sl;
+    return 2 + sl;
+}
+
+/* Encodes the string 'it' relative to the full entry at 'headEntry' when
+ * that is shorter than storing it whole.  Returns true when it did. */
+static bool encodeDelta(enc *e, const unsigned char *headEntry, const item *it) {
+    clEntry h;
+    entryDecode(headEntry, &h);
+    if (!h.str || !it->str) return false;
+    size_t max = h.len < it->len ? h.len : it->len;
+    if (max > DELTA_MAX_PREFIX) max = DELTA_MAX_PREFIX;
+    size_t pl = 0;
+    while (pl < max && h.str[pl] == it->str[pl]) pl++;
+    /* Two header bytes against one: worth it from a 2-byte prefix on. */
+    if (pl < 2 || it->len - pl > DELTA_MAX_SUFFIX) return false;
+    e->hdr[0] = (unsigned char)(0xFC | (pl >> 3));
+    e->hdr[1] = (unsigned char)((pl & 7) << 5 | (it->len - pl));
+    e->hlen = 2;
+    e->payload = it->str + pl;
+    e->plen = it->len - pl;
+    return true;
+}
+
+static void itemFromBytes(item *it, const void *s, size_t len) {
+    long long v;
+    if (len && len <= 20 && numStrToLL(s, len, &v)) {
+        it->str = NULL;
+        it->val = v;
+    } else {
+        it->str = s;
+        it->len = len;
     }
-    c->count = n;
-    c->last = last;
-    if (n == 0) {
-        cpsResize(c, oldStored, 0);
-        c->groups = 0;
-        c->h = 0;
+}
+
+/* The full (stand-alone) encoding of 'it'. */
+static void encodeItem(enc *e, const item *it) {
+    if (it->str)
+        encodeRawStr(e, it->str, it->len);
+    else
+        encodeInt(e, it->val);
+}
+
+/* The encoding of 'it' as the next entry at the tail of 'c': prefix-coded
+ * inside a group >= 1 when that is shorter, full otherwise. */
+static void encodeForTail(const clChunk *c, enc *e, const item *it) {
+    if (c->groups >= 2 && (c->count - c->h) % K != 0 &&
+        encodeDelta(e, c->data + c->cps[c->groups - 2], it))
         return;
-    }
-    c->h = (uint8_t)(n < K ? n : K);
-    uint32_t groups = 1 + (n - c->h + K - 1) / K;
-    cpsResize(c, oldStored, groups - 1);
-    c->groups = (uint16_t)groups;
-    if (groups == 1) return;
-    off = c->start;
-    for (uint32_t i = 0; i < n; i++) {
-        if (i >= K && i % K == 0) cpSet(c, i / K - 1, off);
-        off += entrySize(c->data + off);
-    }
+    encodeItem(e, it);
 }
 
 /* ---- chunk allocation and links ---- */
@@ -388,7 +444,8 @@ static void chunkMoveData(clChunk *c, uint32_t ns) {
     uint32_t used = c->end - c->start;
     memmove(c->data + ns, c->data + c->start, used);
     int64_t delta = (int64_t)ns - (int64_t)c->start;
-    for (uint32_t g = 0; g + 1u < c->groups; g++) cpSet(c, g, (uint32_t)((int64_t)c->cps[g] + delta));
+    for (uint32_t g = 0; g + 1u < c->groups; g++)
+        cpSet(c, g, (uint32_t)((int64_t)c->cps[g] + delta));
     c->last = (uint32_t)((int64_t)c->last + delta);
     c->start = ns;
     c->end = ns + used;
@@ -430,10 +487,118 @@ static inline bool chunkAllows(const chunklist *l, const clChunk *c, uint32_t n)
     return c->count < l->maxCount && (size_t)(c->end - c->start) + n <= l->maxData;
 }
 
+/* ---- group 0 recoding ---- */
+
+/* Offset where group 0 ends. */
+static inline uint32_t group0End(const clChunk *c) { return c->groups >= 2 ? c->cps[0] : c->end; }
+
+/* Rewrites group 0 with 'recode' applied to every entry but the first,
+ * right-aligned to where the group ends (so later groups do not move).
+ * The caller guarantees the result fits before that point.  'recode'
+ * writes the new encoding of entry 'e' at 'out' and returns its size. */
+static void rewriteGroup0(clChunk *c, uint32_t newSize,
+                          uint32_t (*recode)(const clChunk *c, uint32_t off, unsigned char *out)) {
+    uint32_t end = group0End(c);
+    unsigned char small[2048];
+    unsigned char *tmp = newSize <= sizeof(small) ? small : tmalloc(newSize);
+    uint32_t off = c->start, w = 0, lastW = 0;
+    for (uint32_t i = 0; i < c->h; i++) {
+        uint32_t sz = entrySize(c->data + off);
+        lastW = w;
+        if (i == 0) {
+            memcpy(tmp, c->data + off, sz);
+            w += sz;
+        } else {
+            w += recode(c, off, tmp + w);
+        }
+        off += sz;
+    }
+    memcpy(c->data + end - newSize, tmp, newSize);
+    c->start = end - newSize;
+    if (c->groups == 1) c->last = c->start + lastW;
+    if (tmp != small) tfree(tmp);
+}
+
+static uint32_t recodeCompress(const clChunk *c, uint32_t off, unsigned char *out) {
+    clEntry e;
+    uint32_t sz = entryDecode(c->data + off, &e);
+    item it = {e.str, e.len, e.val};
+    enc d;
+    if (encodeDelta(&d, c->data + c->start, &it)) {
+        encWrite(out, &d);
+        return encSize(&d);
+    }
+    memcpy(out, c->data + off, sz);
+    return sz;
+}
+
+static uint32_t recodeExpand(const clChunk *c, uint32_t off, unsigned char *out) {
+    clEntry e;
+    uint32_t sz = decodeAt(c, off, c->start, &e);
+    if (!isDelta(c->data + off)) {
+        memcpy(out, c->data + off, sz);
+        return sz;
+    }
+    enc f;
+    encodeRawStr(&f, e.str, e.len);
+    encWrite(out, &f);
+    return encSize(&f);
+}
+
+/* Group 0 (full, K entries) is about to become group 1: prefix-code its
+ * entries against its first.  Only shrinks. */
+static void compressGroup0(clChunk *c) {
+    clEntry h;
+    entryDecode(c->data + c->start, &h);
+    if (!h.str) return;
+    uint32_t newSize = 0, off = c->start;
+    for (uint32_t i = 0; i < c->h; i++) {
+        uint32_t sz = entrySize(c->data + off);
+        if (i == 0) {
+            newSize += sz;
+        } else {
+            clEntry e;
+            entryDecode(c->data + off, &e);
+            item it = {e.str, e.len, e.val};
+            enc d;
+            newSize += encodeDelta(&d, c->data + c->start, &it) ? encSize(&d) : sz;
+        }
+        off += sz;
+    }
+    if (newSize < off - c->start) rewriteGroup0(c, newSize, recodeCompress);
+}
+
+static clChunk *rebuildChunk(chunklist *l, clChunk *c);
+
+/* Group 1 just became group 0: store its entries in full again.  Returns
+ * the chunk, moved when it had to grow, or the first of the chunks that
+ * replace it when the expanded values no longer fit in one. */
+static clChunk *expandGroup0(chunklist *l, clChunk *c) {
+    uint32_t extra = 0, off = c->start;
+    for (uint32_t i = 0; i < c->h; i++) {
+        const unsigned char *p = c->data + off;
+        /* Full, a value of at most 62 bytes has a 1-byte header: it grows
+         * by its prefix less the header byte it saves. */
+        if (isDelta(p)) extra += ((uint32_t)(p[0] & 3u) << 3 | (uint32_t)(p[1] >> 5)) - 1;
+        off += entrySize(p);
+    }
+    if (extra == 0) return c;
+    uint32_t oldSize = off - c->start, used = c->end - c->start;
+    if (c->start < extra) {
+        if ((size_t)used + extra > l->maxData) return rebuildChunk(l, c);
+        if (c->cap - used < extra) c = chunkGrow(l, c, extra);
+        chunkMoveData(c, c->cap - used);
+    }
+    rewriteGroup0(c, oldSize + extra, recodeExpand);
+    return c;
+}
+
 /* ---- pushes and pops on a chunk (room already made) ---- */
 
 static void chunkPushHead(clChunk *c, const enc *e) {
-    uint32_t n = encSize(e), oldStart = c->start;
+    uint32_t n = encSize(e);
+    if (c->count && c->h == K) compressGroup0(c);
+    uint32_t oldStart = c->start;
     c->start -= n;
     encWrite(c->data + c->start, e);
     if (c->count == 0) {
@@ -476,21 +641,33 @@ static void chunkPushTail(clChunk *c, const enc *e) {
     c->count++;
 }
 
-static void chunkPopHead(clChunk *c) {
+static void chunkMakeEmpty(clChunk *c) {
+    cpsResize(c, c->groups ? c->groups - 1u : 0, 0);
+    c->groups = 0;
+    c->h = 0;
+    c->last = c->start;
+}
+
+/* Removes the first entry.  Returns the chunk (which is empty when it held
+ * one entry), or what replaced it (see expandGroup0). */
+static clChunk *chunkPopHead(chunklist *l, clChunk *c) {
     c->start += entrySize(c->data + c->start);
     c->count--;
     if (c->count == 0) {
-        chunkReindex(c);
-    } else if (c->h > 1) {
-        c->h--;
-    } else {
-        /* Group 0 is gone; group 1 (which starts at 'start') takes over. */
-        uint32_t stored = c->groups - 1u;
-        memmove(c->cps, c->cps + 1, (stored - 1) * sizeof(uint16_t));
-        cpsResize(c, stored, stored - 1);
-        c->groups--;
-        c->h = (uint8_t)(c->groups == 1 ? c->count : K);
+        chunkMakeEmpty(c);
+        return c;
     }
+    if (c->h > 1) {
+        c->h--;
+        return c;
+    }
+    /* Group 0 is gone; group 1 (which starts at 'start') takes over. */
+    uint32_t stored = c->groups - 1u;
+    memmove(c->cps, c->cps + 1, (stored - 1) * sizeof(uint16_t));
+    cpsResize(c, stored, stored - 1);
+    c->groups--;
+    c->h = (uint8_t)(c->groups == 1 ? c->count : K);
+    return expandGroup0(l, c);
 }
 
 static void chunkPopTail(clChunk *c) {
@@ -498,7 +675,7 @@ static void chunkPopTail(clChunk *c) {
     c->end = c->last;
     c->count--;
     if (c->count == 0) {
-        chunkReindex(c);
+        chunkMakeEmpty(c);
         return;
     }
     if (c->groups == 1) {
@@ -509,6 +686,150 @@ static void chunkPopTail(clChunk *c) {
         c->groups--;
     }
     c->last = offsetOf(c, c->count - 1);
+}
+
+/* ---- rebuilding: decode values, append them into fresh chunks ---- */
+
+typedef struct itemVec {
+    item *v;
+    size_t n;
+    unsigned char *mem; /* assembled prefix-coded values */
+    size_t memUsed;
+} itemVec;
+
+/* Bytes needed to assemble the prefix-coded values of 'c'. */
+static size_t deltaBytes(const clChunk *c) {
+    size_t total = 0;
+    for (uint32_t off = c->start; off < c->end;) {
+        const unsigned char *p = c->data + off;
+        if (isDelta(p)) total += ((size_t)(p[0] & 3u) << 3 | (size_t)(p[1] >> 5)) + (p[1] & 31u);
+        off += entrySize(p);
+    }
+    return total;
+}
+
+/* Sizes 'iv' for the entries of 'a' and 'b' (may be NULL) plus 'extra'
+ * more items. */
+static void itemVecInit(itemVec *iv, const clChunk *a, const clChunk *b, size_t extra) {
+    size_t n = a->count + (b ? b->count : 0) + extra;
+    size_t mem = deltaBytes(a) + (b ? deltaBytes(b) : 0);
+    iv->v = tmalloc(sizeof(item) * (n ? n : 1));
+    iv->n = 0;
+    iv->mem = mem ? tmalloc(mem) : NULL;
+    iv->memUsed = 0;
+}
+
+static void itemVecFree(itemVec *iv) {
+    tfree(iv->v);
+    tfree(iv->mem);
+}
+
+/* Appends the values of 'c' to 'iv'.  Full strings point into 'c', which
+ * must outlive the items. */
+static void collectItems(const clChunk *c, itemVec *iv) {
+    uint32_t off = c->start, head = c->start;
+    for (uint32_t i = 0; i < c->count; i++) {
+        if (isGroupFirst(c, i)) head = off;
+        clEntry e;
+        off += decodeAt(c, off, head, &e);
+        item *it = &iv->v[iv->n++];
+        it->val = e.val;
+        it->len = e.len;
+        it->str = e.str;
+        if (e.str == e.buf) {
+            memcpy(iv->mem + iv->memUsed, e.buf, e.len);
+            it->str = iv->mem + iv->memUsed;
+            iv->memUsed += e.len;
+        }
+    }
+}
+
+static size_t fullSize(const item *it) {
+    enc e;
+    encodeItem(&e, it);
+    return encSize(&e);
+}
+
+/* Appends 'items' into new chunks linked after 'after' (NULL: at the
+ * head), each filled up to the limits.  Returns the last new chunk, or
+ * 'after' when there are no items.  Does not touch l->count. */
+static clChunk *buildChunks(chunklist *l, clChunk *after, const item *items, size_t n) {
+    size_t i = 0;
+    while (i < n) {
+        size_t est = fullSize(&items[i]);
+        for (size_t j = i + 1; j < n && est < l->maxData; j++) est += fullSize(&items[j]);
+        if (est > l->maxData) {
+            size_t first = fullSize(&items[i]);
+            est = first > l->maxData ? first : l->maxData;
+        }
+        clChunk *c = chunkNew(est, CL_TAIL);
+        linkAfter(l, after, c);
+        do {
+            enc e;
+            encodeForTail(c, &e, &items[i]);
+            uint32_t sz = encSize(&e);
+            if (c->count && !chunkAllows(l, c, sz)) break;
+            c = chunkRoom(l, c, CL_TAIL, sz);
+            chunkPushTail(c, &e);
+            i++;
+        } while (i < n);
+        if (c->cap - c->end > 64 && c->cap - c->end > c->end / 8) {
+            /* Prefix coding made it smaller than estimated: give back the
+             * rest (the data starts at 0). */
+            clChunk *old = c;
+            c = trealloc(c, HDR + c->end);
+            size_t usable = tallocSize(c) - HDR;
+            c->cap = usable > UINT32_MAX ? UINT32_MAX : (uint32_t)usable;
+            if (c != old) relink(l, c);
+        }
+        after = c;
+    }
+    return after;
+}
+
+/* Replaces the run of chunks 'first'..'lastOld' by chunks holding 'items'
+ * (which may point into the old chunks, freed afterwards).  Returns the
+ * first new chunk (NULL when there are no items); '*newLast' gets the last. */
+static clChunk *replaceRun(chunklist *l, clChunk *first, clChunk *lastOld, const item *items,
+                           size_t n, clChunk **newLast) {
+    clChunk *before = first->prev;
+    clChunk *built = buildChunks(l, before, items, n);
+    clChunk *c = first;
+    for (;;) {
+        clChunk *next = c->next;
+        bool done = c == lastOld;
+        unlinkFree(l, c);
+        if (done) break;
+        c = next;
+    }
+    if (newLast) *newLast = n ? built : NULL;
+    if (!n) return NULL;
+    return before ? before->next : l->head;
+}
+
+static clChunk *rebuildChunk(chunklist *l, clChunk *c) {
+    itemVec iv;
+    itemVecInit(&iv, c, NULL, 0);
+    collectItems(c, &iv);
+    clChunk *first = replaceRun(l, c, c, iv.v, iv.n, NULL);
+    itemVecFree(&iv);
+    return first;
+}
+
+/* Merges 'a' and 'b' (== a->next) into one chunk when they fit in one.
+ * Returns the merged chunk, or NULL when they stay apart. */
+static clChunk *tryMerge(chunklist *l, clChunk *a, clChunk *b) {
+    if (!a || !b) return NULL;
+    if ((uint64_t)a->count + b->count > l->maxCount ||
+        (size_t)(a->end - a->start) + (b->end - b->start) > l->maxData)
+        return NULL;
+    itemVec iv;
+    itemVecInit(&iv, a, b, 0);
+    collectItems(a, &iv);
+    collectItems(b, &iv);
+    clChunk *m = replaceRun(l, a, b, iv.v, iv.n, NULL);
+    itemVecFree(&iv);
+    return m;
 }
 
 /* ---- list ---- */
@@ -585,48 +906,63 @@ static clChunk *findChunk(const chunklist *l, size_t idx, uint32_t *local) {
     return c;
 }
 
-static void pushEnc(chunklist *l, int where, const enc *e) {
-    uint32_t n = encSize(e);
+/* Appends 'it' at the tail of chunk 'c' if its limits allow.  Returns
+ * false (and changes nothing) when they do not. */
+static bool chunkAppendItem(chunklist *l, clChunk *c, const item *it) {
+    enc e;
+    encodeForTail(c, &e, it);
+    uint32_t n = encSize(&e);
+    if (!chunkAllows(l, c, n)) return false;
+    c = chunkRoom(l, c, CL_TAIL, n);
+    chunkPushTail(c, &e);
+    return true;
+}
+
+static void pushItem(chunklist *l, int where, const item *it) {
     clChunk *c = where == CL_HEAD ? l->head : l->tail;
-    if (c && chunkAllows(l, c, n)) {
-        c = chunkRoom(l, c, where, n);
-    } else {
-        c = chunkNew(n, where);
-        linkAfter(l, where == CL_HEAD ? NULL : l->tail, c);
-    }
-    if (where == CL_HEAD)
-        chunkPushHead(c, e);
-    else
-        chunkPushTail(c, e);
     l->count++;
+    if (where == CL_TAIL) {
+        if (c && chunkAppendItem(l, c, it)) return;
+        buildChunks(l, c, it, 1);
+        return;
+    }
+    enc e;
+    encodeItem(&e, it);
+    uint32_t n = encSize(&e);
+    if (c && chunkAllows(l, c, n)) {
+        c = chunkRoom(l, c, CL_HEAD, n);
+    } else {
+        c = chunkNew(n, CL_HEAD);
+        linkAfter(l, NULL, c);
+    }
+    chunkPushHead(c, &e);
 }
 
 void clPush(chunklist *l, int where, const void *s, size_t len) {
-    enc e;
-    encodeStr(&e, s, len);
-    pushEnc(l, where, &e);
+    item it;
+    itemFromBytes(&it, s, len);
+    pushItem(l, where, &it);
 }
 
 void clPushEntry(chunklist *l, int where, const clEntry *ent) {
-    enc e;
-    if (ent->str)
-        encodeRawStr(&e, ent->str, ent->len);
-    else
-        encodeInt(&e, ent->val);
-    pushEnc(l, where, &e);
+    item it = {ent->str, ent->len, ent->val};
+    pushItem(l, where, &it);
 }
 
 bool clPeek(const chunklist *l, int where, clEntry *e) {
     const clChunk *c = where == CL_HEAD ? l->head : l->tail;
     if (!c) return false;
-    entryDecode(c->data + (where == CL_HEAD ? c->start : c->last), e);
+    if (where == CL_HEAD)
+        entryDecode(c->data + c->start, e);
+    else
+        decodeAt(c, c->last, groupStart(c, c->groups - 1u), e);
     return true;
 }
 
 void clPopDiscard(chunklist *l, int where) {
     clChunk *c = where == CL_HEAD ? l->head : l->tail;
     if (where == CL_HEAD)
-        chunkPopHead(c);
+        c = chunkPopHead(l, c);
     else
         chunkPopTail(c);
     l->count--;
@@ -638,164 +974,40 @@ bool clIndex(const chunklist *l, long long idx, clEntry *e) {
     if (idx < 0 || (size_t)idx >= l->count) return false;
     uint32_t j;
     const clChunk *c = findChunk(l, (size_t)idx, &j);
-    entryDecode(c->data + offsetOf(c, j), e);
+    decodeAt(c, offsetOf(c, j), groupStart(c, groupOf(c, j)), e);
     return true;
-}
-
-/* Inserts 'e' as entry 'j' of 'c', which has room by the limits
- * (chunkAllows).  Moves whichever side of the insertion point is shorter
- * (when the buffer has room there).  Returns the possibly moved chunk. */
-static clChunk *chunkInsert(chunklist *l, clChunk *c, uint32_t j, const enc *e) {
-    uint32_t n = encSize(e);
-    if (c->cap - (c->end - c->start) < n) c = chunkGrow(l, c, n);
-    uint32_t off = j < c->count ? offsetOf(c, j) : c->end;
-    uint32_t before = off - c->start, after = c->end - off;
-    bool canFront = c->start >= n, canBack = c->cap - c->end >= n;
-    if (!canFront && !canBack) {
-        /* Enough room in total but not on either side: gather it in front. */
-        uint32_t used = c->end - c->start;
-        chunkMoveData(c, c->cap - used);
-        off = c->start + before;
-        canFront = true;
-    }
-    if (canFront && (!canBack || before <= after)) {
-        memmove(c->data + c->start - n, c->data + c->start, before);
-        c->start -= n;
-        off -= n;
-    } else {
-        memmove(c->data + off + n, c->data + off, after);
-        c->end += n;
-    }
-    encWrite(c->data + off, e);
-    chunkReindex(c);
-    return c;
-}
-
-/* Deletes entries [j, j+n) of 'c' (not all of them), moving the shorter
- * side over the gap. */
-static void chunkDeleteEntries(clChunk *c, uint32_t j, uint32_t n) {
-    uint32_t a = offsetOf(c, j), b = a;
-    for (uint32_t k = 0; k < n; k++) b += entrySize(c->data + b);
-    uint32_t gap = b - a;
-    if (a - c->start < c->end - b) {
-        memmove(c->data + c->start + gap, c->data + c->start, a - c->start);
-        c->start += gap;
-    } else {
-        memmove(c->data + a, c->data + b, c->end - b);
-        c->end -= gap;
-    }
-    chunkReindex(c);
-}
-
-/* Splits 'c' before entry 'j' (0 < j < count): entries from j on move to
- * a new chunk linked after 'c', which is returned. */
-static clChunk *chunkSplit(chunklist *l, clChunk *c, uint32_t j) {
-    uint32_t off = offsetOf(c, j);
-    uint32_t bytes = c->end - off;
-    clChunk *d = chunkNew(bytes, CL_TAIL);
-    memcpy(d->data, c->data + off, bytes);
-    d->end = bytes;
-    chunkReindex(d);
-    c->end = off;
-    chunkReindex(c);
-    linkAfter(l, c, d);
-    return d;
-}
-
-/* Appends all of 'b' (== a->next) to 'a' and frees 'b' when both fit in
- * one chunk.  Returns true when merged. */
-static bool tryMerge(chunklist *l, clChunk *a, clChunk *b) {
-    if (!a || !b) return false;
-    uint32_t ub = b->end - b->start;
-    if ((uint64_t)a->count + b->count > l->maxCount ||
-        (size_t)(a->end - a->start) + ub > l->maxData)
-        return false;
-    if (a->cap - a->end < ub) {
-        if (a->cap - (a->end - a->start) < ub) a = chunkGrow(l, a, ub);
-        if (a->cap - a->end < ub) chunkMoveData(a, 0);
-    }
-    memcpy(a->data + a->end, b->data + b->start, ub);
-    a->end += ub;
-    chunkReindex(a);
-    unlinkFree(l, b);
-    return true;
-}
-
-static void insertEnc(chunklist *l, size_t idx, const enc *e) {
-    if (idx == 0) {
-        pushEnc(l, CL_HEAD, e);
-        return;
-    }
-    if (idx == l->count) {
-        pushEnc(l, CL_TAIL, e);
-        return;
-    }
-    uint32_t n = encSize(e), j;
-    clChunk *c = findChunk(l, idx, &j);
-    l->count++;
-    if (chunkAllows(l, c, n)) {
-        chunkInsert(l, c, j, e);
-        return;
-    }
-    if (j == 0) {
-        clChunk *p = c->prev;
-        if (p && chunkAllows(l, p, n)) {
-            p = chunkRoom(l, p, CL_TAIL, n);
-            chunkPushTail(p, e);
-        } else {
-            clChunk *x = chunkNew(n, CL_TAIL);
-            linkAfter(l, p, x);
-            chunkPushTail(x, e);
-        }
-        return;
-    }
-    clChunk *d = chunkSplit(l, c, j);
-    if (chunkAllows(l, c, n)) {
-        c = chunkRoom(l, c, CL_TAIL, n);
-        chunkPushTail(c, e);
-    } else if (chunkAllows(l, d, n)) {
-        d = chunkRoom(l, d, CL_HEAD, n);
-        chunkPushHead(d, e);
-    } else {
-        clChunk *x = chunkNew(n, CL_TAIL);
-        linkAfter(l, c, x);
-        chunkPushTail(x, e);
-    }
 }
 
 void clInsertAt(chunklist *l, size_t idx, const void *s, size_t len) {
-    enc e;
-    encodeStr(&e, s, len);
-    insertEnc(l, idx, &e);
+    item it;
+    itemFromBytes(&it, s, len);
+    if (idx == 0 || idx == l->count) {
+        pushItem(l, idx == 0 ? CL_HEAD : CL_TAIL, &it);
+        return;
+    }
+    uint32_t j;
+    clChunk *c = findChunk(l, idx, &j);
+    l->count++;
+    if (j == 0 && c->prev && chunkAppendItem(l, c->prev, &it)) return;
+    itemVec iv;
+    itemVecInit(&iv, c, NULL, 1);
+    collectItems(c, &iv);
+    memmove(iv.v + j + 1, iv.v + j, (iv.n - j) * sizeof(item));
+    iv.v[j] = it;
+    iv.n++;
+    replaceRun(l, c, c, iv.v, iv.n, NULL);
+    itemVecFree(&iv);
 }
 
 void clReplaceAt(chunklist *l, size_t idx, const void *s, size_t len) {
-    enc e;
-    encodeStr(&e, s, len);
-    uint32_t j, n = encSize(&e);
+    uint32_t j;
     clChunk *c = findChunk(l, idx, &j);
-    uint32_t off = offsetOf(c, j), old = entrySize(c->data + off);
-    if (n == old) {
-        /* Same size: offsets and checkpoints stay valid. */
-        encWrite(c->data + off, &e);
-        return;
-    }
-    if (c->count == 1) {
-        /* A chunk of its own (possibly a huge element): swap in a new one
-         * sized for the new element. */
-        clChunk *x = chunkNew(n, CL_TAIL);
-        chunkPushTail(x, &e);
-        linkAfter(l, c, x);
-        unlinkFree(l, c);
-        return;
-    }
-    if ((size_t)(c->end - c->start) - old + n <= l->maxData) {
-        chunkDeleteEntries(c, j, 1);
-        chunkInsert(l, c, j, &e);
-        return;
-    }
-    clDeleteRange(l, idx, 1);
-    insertEnc(l, idx, &e);
+    itemVec iv;
+    itemVecInit(&iv, c, NULL, 0);
+    collectItems(c, &iv);
+    itemFromBytes(&iv.v[j], s, len);
+    replaceRun(l, c, c, iv.v, iv.n, NULL);
+    itemVecFree(&iv);
 }
 
 void clDeleteRange(chunklist *l, size_t start, size_t n) {
@@ -804,20 +1016,39 @@ void clDeleteRange(chunklist *l, size_t start, size_t n) {
     uint32_t j;
     clChunk *c = findChunk(l, start, &j);
     while (n) {
-        clChunk *next = c->next;
+        if (j == c->count) {
+            /* This chunk's part of the range is gone: go on in the next. */
+            c = c->next;
+            j = 0;
+        }
         uint32_t take = n < c->count - j ? (uint32_t)n : c->count - j;
-        if (take == c->count)
+        if (take == c->count) {
+            clChunk *next = c->next;
             unlinkFree(l, c);
-        else if (j == 0 && take <= 2 * K)
-            for (uint32_t k = 0; k < take; k++) chunkPopHead(c);
-        else if (j + take == c->count && take <= 2 * K)
-            for (uint32_t k = 0; k < take; k++) chunkPopTail(c);
-        else
-            chunkDeleteEntries(c, j, take);
+            c = next;
+            j = 0;
+        } else if (j == 0 && take <= 2 * K) {
+            /* A few at the front: pop them (O(1) each). */
+            c = chunkPopHead(l, c);
+            take = 1;
+        } else if (j + take == c->count && take <= 2 * K) {
+            chunkPopTail(c);
+            take = 1;
+        } else {
+            itemVec iv;
+            itemVecInit(&iv, c, NULL, 0);
+            collectItems(c, &iv);
+            memmove(iv.v + j, iv.v + j + take, (iv.n - j - take) * sizeof(item));
+            iv.n -= take;
+            clChunk *lastNew;
+            replaceRun(l, c, c, iv.v, iv.n, &lastNew);
+            itemVecFree(&iv);
+            /* The range goes on (if at all) at the start of the next chunk. */
+            c = lastNew->next;
+            j = 0;
+        }
         l->count -= take;
         n -= take;
-        j = 0;
-        c = next;
     }
     if (!inner) return;
     /* Join what is left around the removed range when it fits in one
@@ -837,37 +1068,42 @@ void clNeedleInit(clNeedle *n, const void *s, size_t len) {
     n->isInt = len && len <= 20 && numStrToLL(s, len, &n->val);
 }
 
-/* Removes entries of 'c' equal to 'needle': skips the first 'skip'
- * matches, then removes at most 'want'.  Returns how many it removed. */
-static size_t chunkFilter(clChunk *c, const clNeedle *needle, size_t skip, size_t want) {
-    uint32_t r = c->start, w = c->start;
-    size_t removed = 0, seen = 0;
-    while (r < c->end) {
-        clEntry e;
-        uint32_t sz = entryDecode(c->data + r, &e);
-        if (removed < want && clMatches(&e, needle) && seen++ >= skip) {
-            removed++;
-        } else {
-            if (w != r) memmove(c->data + w, c->data + r, sz);
-            w += sz;
-        }
-        r += sz;
-    }
-    if (removed) {
-        c->end = w;
-        chunkReindex(c);
-    }
-    return removed;
-}
-
 static size_t chunkCountMatches(const clChunk *c, const clNeedle *needle) {
     size_t m = 0;
-    for (uint32_t off = c->start; off < c->end;) {
+    uint32_t off = c->start, head = c->start;
+    for (uint32_t i = 0; i < c->count; i++) {
+        if (isGroupFirst(c, i)) head = off;
         clEntry e;
-        off += entryDecode(c->data + off, &e);
+        off += decodeAt(c, off, head, &e);
         if (clMatches(&e, needle)) m++;
     }
     return m;
+}
+
+/* Rebuilds 'c' without its values equal to 'needle': skips the first
+ * 'skip' matches, then drops at most 'want'.  Returns how many it dropped;
+ * '*first'/'*lastNew' get the chunks that replaced 'c' (NULL if none). */
+static size_t chunkFilter(chunklist *l, clChunk *c, const clNeedle *needle, size_t skip,
+                          size_t want, clChunk **first, clChunk **lastNew) {
+    itemVec iv;
+    itemVecInit(&iv, c, NULL, 0);
+    collectItems(c, &iv);
+    size_t removed = 0, seen = 0, w = 0;
+    for (size_t r = 0; r < iv.n; r++) {
+        const item *it = &iv.v[r];
+        clEntry e;
+        e.str = it->str;
+        e.len = it->len;
+        e.val = it->val;
+        if (removed < want && clMatches(&e, needle) && seen++ >= skip)
+            removed++;
+        else
+            iv.v[w++] = *it;
+    }
+    iv.n = w;
+    *first = replaceRun(l, c, c, iv.v, iv.n, lastNew);
+    itemVecFree(&iv);
+    return removed;
 }
 
 size_t clRemoveEqual(chunklist *l, const clNeedle *needle, int from, size_t limit) {
@@ -876,24 +1112,22 @@ size_t clRemoveEqual(chunklist *l, const clNeedle *needle, int from, size_t limi
     while (c && (limit == 0 || removed < limit)) {
         clChunk *next = from == CL_HEAD ? c->next : c->prev;
         size_t want = limit ? limit - removed : SIZE_MAX, skip = 0;
-        if (from == CL_TAIL && limit) {
-            /* Only the last 'want' matches of this chunk go. */
-            size_t m = chunkCountMatches(c, needle);
-            if (m > want) skip = m - want;
+        size_t m = chunkCountMatches(c, needle);
+        if (m == 0) {
+            c = next;
+            continue;
         }
-        size_t r = chunkFilter(c, needle, skip, want);
+        /* From the tail only the last 'want' matches of this chunk go. */
+        if (from == CL_TAIL && m > want) skip = m - want;
+        clChunk *first, *lastNew;
+        size_t r = chunkFilter(l, c, needle, skip, want, &first, &lastNew);
         removed += r;
         l->count -= r;
-        if (r) {
-            /* Merge with the neighbour already visited, so 'next' stays
-             * valid. */
-            if (c->count == 0)
-                unlinkFree(l, c);
-            else if (from == CL_HEAD)
-                tryMerge(l, c->prev, c);
-            else
-                tryMerge(l, c, c->next);
-        }
+        /* Merge with the neighbour already visited, so 'next' stays valid. */
+        if (first && from == CL_HEAD)
+            tryMerge(l, first->prev, first);
+        else if (lastNew && from == CL_TAIL)
+            tryMerge(l, lastNew, lastNew->next);
         c = next;
     }
     return removed;
@@ -917,18 +1151,23 @@ void clIterInit(clIter *it, const chunklist *l, size_t idx, int dir) {
     it->c = NULL;
     it->idx = 0;
     it->off = 0;
+    it->head = 0;
     if (idx >= l->count) return;
     uint32_t j;
     it->c = findChunk(l, idx, &j);
     it->idx = j;
-    if (dir == CL_HEAD) it->off = offsetOf(it->c, j);
+    if (dir == CL_HEAD) {
+        it->off = offsetOf(it->c, j);
+        it->head = groupStart(it->c, groupOf(it->c, j));
+    }
 }
 
 bool clIterNext(clIter *it, clEntry *e) {
     const clChunk *c = it->c;
     if (!c) return false;
     if (it->dir == CL_HEAD) {
-        it->off += entryDecode(c->data + it->off, e);
+        if (isGroupFirst(c, it->idx)) it->head = it->off;
+        it->off += decodeAt(c, it->off, it->head, e);
         if (++it->idx == c->count) {
             it->c = c->next;
             it->idx = 0;
@@ -948,7 +1187,7 @@ bool clIterNext(clIter *it, clEntry *e) {
             off += entrySize(c->data + off);
         }
     }
-    entryDecode(c->data + it->goff[j - it->gfirst], e);
+    decodeAt(c, it->goff[j - it->gfirst], it->goff[0], e);
     if (j == 0) {
         it->c = c->prev;
         it->gcount = 0;
@@ -962,9 +1201,9 @@ bool clIterNext(clIter *it, clEntry *e) {
 /* ---- accounting and checks ---- */
 
 size_t clEncodedSize(const void *s, size_t len) {
-    enc e;
-    encodeStr(&e, s, len);
-    return encSize(&e);
+    item it;
+    itemFromBytes(&it, s, len);
+    return fullSize(&it);
 }
 
 size_t clMemoryUsage(const chunklist *l) {
@@ -985,14 +1224,25 @@ static bool chunkValid(const chunklist *l, const clChunk *c) {
     if (c->h < 1 || c->h > K || (c->groups == 1 && c->h != c->count)) return false;
     if (c->groups != 1 + (c->count - c->h + K - 1) / K) return false;
     if (c->groups > 1 && (!c->cps || c->cap > CP_MAX + 1u)) return false;
-    uint32_t off = c->start, g = 1;
+    uint32_t off = c->start, g = 1, head = c->start;
     for (uint32_t i = 0; i < c->count; i++) {
+        const unsigned char *p = c->data + off;
         if (i >= c->h && (i - c->h) % K == 0) {
             if (c->cps[g - 1] != off) return false;
             g++;
         }
+        if (isGroupFirst(c, i)) head = off;
+        if (isDelta(p)) {
+            /* Only inside groups >= 1, never first, against a string at
+             * least as long as the shared prefix. */
+            if (i < c->h || isGroupFirst(c, i)) return false;
+            clEntry h;
+            entryDecode(c->data + head, &h);
+            uint32_t pl = (uint32_t)(p[0] & 3u) << 3 | (uint32_t)(p[1] >> 5);
+            if (!h.str || h.len < pl) return false;
+        }
         if (i == c->count - 1 && c->last != off) return false;
-        off += entrySize(c->data + off);
+        off += entrySize(p);
     }
     return off == c->end;
 }

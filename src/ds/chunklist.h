@@ -27,6 +27,8 @@
  *   0xF8 <int32>  0xF9 <int64>    wider integers (little endian)      5, 9
  *   0xFA <u16 len> <bytes>        string up to 65535 bytes            3 + len
  *   0xFB <u32 len> <bytes>        longer string                       5 + len
+ *   111111pp pppsssss <s bytes>   the first p (2..31) bytes of its    2 + s
+ *                                 group's first entry, then s (0..31)
  *
  * A string is stored as an integer when it is a canonical decimal integer
  * (no '+', no leading zeros, fits int64), so replies round-trip exactly.
@@ -34,19 +36,22 @@
  * checkpoints: entries form groups of CL_GROUP, and the chunk keeps the
  * 16-bit offset of each group's first entry (group 0 starts at 'start' and
  * may be short, so a push at the head does not renumber anything).  That
- * costs 2 bytes per 16 entries instead of Redis's 1-3 bytes per entry: a
- * short string takes len+1 bytes (Redis: len+2), 1..1,000,000 as integers
- * take 3 bytes on average (Redis: 5).  Finding entry i in a chunk skips to
- * its group and walks at most CL_GROUP-1 entries; finding the chunk skips
- * whole chunks by their counts from the nearer end of the list.
+ * costs 2 bytes per 16 entries instead of Redis's 1-3 bytes per entry.
+ * Entries after the first of a group (except in group 0) share the prefix
+ * they have with that first entry: 16 consecutive "item:NNNNNN" take about
+ * 3.5 bytes each, a run of identical short values 2 (Redis: 13 and 5).  A
+ * short string takes len+1 bytes at worst (Redis: len+2), 1..1,000,000 as
+ * integers 3 bytes on average (Redis: 5).  Finding entry i in a chunk skips
+ * to its group and walks at most CL_GROUP-1 entries; finding the chunk
+ * skips whole chunks by their counts from the nearer end of the list.
  *
  * Chunk size follows list-max-listpack-size ('fill'): -1..-5 limit the
  * chunk's allocation to 4, 8, 16, 32, 64 KiB (header included, so a full
  * chunk is exactly one allocator size class); a positive fill limits the
  * entries per chunk (with an 8 KiB safety limit on bytes).  An element too
- * big for any chunk gets a chunk of its own.  Inserts in the middle split a
- * full chunk; deletions in the middle merge a chunk into its neighbour
- * when both fit in one.
+ * big for any chunk gets a chunk of its own.  Changes in the middle rebuild
+ * the chunk (splitting it when it overflows); deletions in the middle merge
+ * a chunk into its neighbour when both fit in one.
  *
  * Costs: push/pop at either end O(1) amortised; index O(chunks/2 + 16);
  * insert/delete/replace in the middle O(chunks/2 + chunk size).
@@ -79,13 +84,15 @@ typedef struct chunklist {
     uint32_t maxCount; /* entries a chunk may hold */
 } chunklist;
 
-/* One element as read from a chunk.  'str' points into the chunk and is
- * valid until the list next changes; when it is NULL the element is the
- * integer 'val'. */
+/* One element as read from a chunk.  'str' points into the chunk or, for
+ * a prefix-coded value, into 'buf' (so do not copy a clEntry by value); it
+ * is valid until the list next changes.  When it is NULL the element is
+ * the integer 'val'. */
 typedef struct clEntry {
     const unsigned char *str;
     size_t len;
     long long val;
+    unsigned char buf[64];
 } clEntry;
 
 /* A value to search for (LREM, LPOS, LINSERT), prepared once so that each
@@ -103,6 +110,7 @@ typedef struct clIter {
     const clChunk *c; /* chunk of the next entry, NULL at the end */
     uint32_t idx;     /* index of the next entry within 'c' */
     uint32_t off;     /* its offset (forward iteration) */
+    uint32_t head;    /* offset of its group's first entry (forward) */
     int dir;          /* CL_HEAD: towards the tail; CL_TAIL: towards the head */
     /* Reverse iteration: offsets of the entries of one group of 'c'. */
     uint32_t gfirst, gcount;
@@ -168,7 +176,9 @@ size_t clMemoryUsage(const chunklist *l);
 bool clValidate(const chunklist *l);
 /* Checks that 'len' bytes at 'p' are a sequence of well-formed entries
  * whose lengths stay inside the buffer; stores their number in '*count'.
- * For loading untrusted bytes (a future RDB reader). */
+ * For loading untrusted bytes (a future RDB reader).  Whether a
+ * prefix-coded entry's group start can supply its prefix is checked by
+ * clValidate, which knows the groups. */
 bool clBytesValid(const unsigned char *p, size_t len, size_t *count);
 
 #endif
