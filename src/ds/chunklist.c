@@ -387,6 +387,19 @@ static void encodeForTail(const clChunk *c, enc *e, const item *it) {
     encodeItem(e, it);
 }
 
+/* ---- limits from the fill ---- */
+
+/* Data bytes a chunk with several entries may hold: the size classes of
+ * 4..64 KiB less the header for -1..-5, the 8 KiB safety limit otherwise. */
+static inline uint32_t maxDataOf(const chunklist *l) {
+    return (uint32_t)((l->fill < 0 ? 4096u << (-l->fill - 1) : SAFETY_BYTES) - HDR);
+}
+
+/* Entries a chunk may hold. */
+static inline uint32_t maxCountOf(const chunklist *l) {
+    return l->fill < 0 ? UINT32_MAX : l->fill > 0 ? (uint32_t)l->fill : 1;
+}
+
 /* ---- chunk allocation and links ---- */
 
 /* New empty chunk with room for at least 'need' bytes.  The free space is
@@ -457,7 +470,7 @@ static clChunk *chunkGrow(chunklist *l, clChunk *c, uint32_t n) {
     size_t used = c->end - c->start;
     size_t want = used + n;
     size_t ncap = want * 2 < 64 ? 64 : want * 2;
-    if (ncap > l->maxData) ncap = want > l->maxData ? want : l->maxData;
+    if (ncap > maxDataOf(l)) ncap = want > maxDataOf(l) ? want : maxDataOf(l);
     if (ncap <= c->cap) return c;
     clChunk *old = c;
     c = trealloc(c, HDR + ncap);
@@ -475,7 +488,7 @@ static clChunk *chunkRoom(chunklist *l, clChunk *c, int where, uint32_t n) {
     if (where == CL_TAIL ? c->cap - c->end >= n : c->start >= n) return c;
     uint32_t used = c->end - c->start;
     uint32_t freeBytes = c->cap - used;
-    if (freeBytes < n || (freeBytes < used / 2 && c->cap < l->maxData)) {
+    if (freeBytes < n || (freeBytes < used / 2 && c->cap < maxDataOf(l))) {
         c = chunkGrow(l, c, n);
         if (where == CL_TAIL ? c->cap - c->end >= n : c->start >= n) return c;
     }
@@ -484,7 +497,7 @@ static clChunk *chunkRoom(chunklist *l, clChunk *c, int where, uint32_t n) {
 }
 
 static inline bool chunkAllows(const chunklist *l, const clChunk *c, uint32_t n) {
-    return c->count < l->maxCount && (size_t)(c->end - c->start) + n <= l->maxData;
+    return c->count < maxCountOf(l) && (size_t)(c->end - c->start) + n <= maxDataOf(l);
 }
 
 /* ---- group 0 recoding ---- */
@@ -585,7 +598,7 @@ static clChunk *expandGroup0(chunklist *l, clChunk *c) {
     if (extra == 0) return c;
     uint32_t oldSize = off - c->start, used = c->end - c->start;
     if (c->start < extra) {
-        if ((size_t)used + extra > l->maxData) return rebuildChunk(l, c);
+        if ((size_t)used + extra > maxDataOf(l)) return rebuildChunk(l, c);
         if (c->cap - used < extra) c = chunkGrow(l, c, extra);
         chunkMoveData(c, c->cap - used);
     }
@@ -757,10 +770,10 @@ static clChunk *buildChunks(chunklist *l, clChunk *after, const item *items, siz
     size_t i = 0;
     while (i < n) {
         size_t est = fullSize(&items[i]);
-        for (size_t j = i + 1; j < n && est < l->maxData; j++) est += fullSize(&items[j]);
-        if (est > l->maxData) {
+        for (size_t j = i + 1; j < n && est < maxDataOf(l); j++) est += fullSize(&items[j]);
+        if (est > maxDataOf(l)) {
             size_t first = fullSize(&items[i]);
-            est = first > l->maxData ? first : l->maxData;
+            est = first > maxDataOf(l) ? first : maxDataOf(l);
         }
         clChunk *c = chunkNew(est, CL_TAIL);
         linkAfter(l, after, c);
@@ -820,8 +833,8 @@ static clChunk *rebuildChunk(chunklist *l, clChunk *c) {
  * Returns the merged chunk, or NULL when they stay apart. */
 static clChunk *tryMerge(chunklist *l, clChunk *a, clChunk *b) {
     if (!a || !b) return NULL;
-    if ((uint64_t)a->count + b->count > l->maxCount ||
-        (size_t)(a->end - a->start) + (b->end - b->start) > l->maxData)
+    if ((uint64_t)a->count + b->count > maxCountOf(l) ||
+        (size_t)(a->end - a->start) + (b->end - b->start) > maxDataOf(l))
         return NULL;
     itemVec iv;
     itemVecInit(&iv, a, b, 0);
@@ -838,15 +851,11 @@ chunklist *clCreate(int fill) {
     chunklist *l = tcalloc(sizeof(*l));
     if (fill < -5) fill = -5;
     if (fill > FILL_MAX) fill = FILL_MAX;
-    if (fill < 0) {
-        l->maxData = (uint32_t)((4096u << (-fill - 1)) - HDR);
-        l->maxCount = UINT32_MAX;
-    } else {
-        l->maxData = (uint32_t)(SAFETY_BYTES - HDR);
-        l->maxCount = fill ? (uint32_t)fill : 1;
-    }
+    l->fill = fill;
     return l;
 }
+
+size_t clChunkDataLimit(const chunklist *l) { return maxDataOf(l); }
 
 void clRelease(chunklist *l) {
     if (!l) return;
@@ -1217,8 +1226,8 @@ size_t clMemoryUsage(const chunklist *l) {
 
 static bool chunkValid(const chunklist *l, const clChunk *c) {
     if (c->count == 0 || c->start > c->end || c->end > c->cap) return false;
-    if (c->count > l->maxCount) return false;
-    if (c->count > 1 && c->end - c->start > l->maxData) return false;
+    if (c->count > maxCountOf(l)) return false;
+    if (c->count > 1 && c->end - c->start > maxDataOf(l)) return false;
     size_t n;
     if (!clBytesValid(c->data + c->start, c->end - c->start, &n) || n != c->count) return false;
     if (c->h < 1 || c->h > K || (c->groups == 1 && c->h != c->count)) return false;

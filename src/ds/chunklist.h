@@ -76,12 +76,12 @@
 
 typedef struct clChunk clChunk;
 
+/* 32 bytes: one allocator slot per list. */
 typedef struct chunklist {
     clChunk *head, *tail;
-    size_t count;      /* entries in all chunks */
-    size_t chunks;     /* number of chunks */
-    uint32_t maxData;  /* data bytes a chunk with 2+ entries may hold */
-    uint32_t maxCount; /* entries a chunk may hold */
+    size_t count;    /* entries in all chunks */
+    uint32_t chunks; /* number of chunks */
+    int32_t fill;    /* list-max-listpack-size, clamped to -5..32767 */
 } chunklist;
 
 /* One element as read from a chunk.  'str' points into the chunk or, for
@@ -122,6 +122,8 @@ typedef struct clIter {
 chunklist *clCreate(int fill);
 /* Frees the list and all its chunks ('l' may be NULL). */
 void clRelease(chunklist *l);
+/* Bytes of entries a chunk of 'l' holding several may contain. */
+size_t clChunkDataLimit(const chunklist *l);
 /* Deep copy of 'l' (chunks packed tight).  Caller owns it. */
 chunklist *clDup(const chunklist *l);
 static inline size_t clLength(const chunklist *l) { return l->count; }
