@@ -238,6 +238,70 @@ static void test_hugeElementsGetTheirOwnChunk(void **state) {
     clRelease(l);
 }
 
+static void test_prefixCodingShrinksSharedPrefixesFromBothEnds(void **state) {
+    (void)state;
+    char buf[64];
+    for (int where = CL_HEAD; where <= CL_TAIL; where++) {
+        chunklist *l = clCreate(-2);
+        for (int j = 0; j < 4000; j++) {
+            int n = snprintf(buf, sizeof(buf), "session:user:%06d", j);
+            clPush(l, where, buf, (size_t)n);
+        }
+        assert_true(clValidate(l));
+        /* 19 bytes each in full; most entries keep only a 3-byte tail. */
+        assert_true(clMemoryUsage(l) < 4000 * 8);
+        for (int j = 0; j < 4000; j++) {
+            clEntry e;
+            int n = snprintf(buf, sizeof(buf), "session:user:%06d", where == CL_TAIL ? j : 3999 - j);
+            assert_true(clIndex(l, j, &e));
+            assertEntryIs(&e, buf, (size_t)n);
+        }
+        /* Pops from the head expand group 1 into group 0 as it takes over. */
+        for (int j = 0; j < 4000; j++) {
+            clEntry e;
+            int n = snprintf(buf, sizeof(buf), "session:user:%06d", where == CL_TAIL ? j : 3999 - j);
+            assert_true(clPeek(l, CL_HEAD, &e));
+            assertEntryIs(&e, buf, (size_t)n);
+            clPopDiscard(l, CL_HEAD);
+            if (j % 97 == 0) assert_true(clValidate(l));
+        }
+        assert_int_equal(clLength(l), 0);
+        clRelease(l);
+    }
+}
+
+static void test_expandingGroup1PastTheLimitSplitsTheChunk(void **state) {
+    (void)state;
+    /* Group 0: 16 one-byte integers.  Then 31-byte-prefix strings stored
+     * as 5-byte suffixes.  Popping group 0 makes group 1 the head group,
+     * whose values must be stored whole again: 30 bytes more each, more
+     * than the full 4 KiB chunk has room for. */
+    chunklist *l = clCreate(-1);
+    for (int j = 0; j < 16; j++) pushStr(l, CL_TAIL, "1");
+    char buf[64];
+    memset(buf, 'P', 31);
+    size_t pushed = 0;
+    while (l->chunks == 1) {
+        int n = snprintf(buf + 31, sizeof(buf) - 31, "%03d", (int)(pushed % 1000));
+        clPush(l, CL_TAIL, buf, 31 + (size_t)n);
+        pushed++;
+    }
+    clPopDiscard(l, CL_TAIL); /* back to one full chunk */
+    pushed--;
+    assert_int_equal(l->chunks, 1);
+    for (int j = 0; j < 16; j++) clPopDiscard(l, CL_HEAD);
+    assert_true(clValidate(l));
+    assert_int_equal(l->chunks, 2);
+    assert_int_equal(clLength(l), pushed);
+    for (size_t j = 0; j < pushed; j++) {
+        clEntry e;
+        int n = snprintf(buf + 31, sizeof(buf) - 31, "%03d", (int)(j % 1000));
+        assert_true(clIndex(l, (long long)j, &e));
+        assertEntryIs(&e, buf, 31 + (size_t)n);
+    }
+    clRelease(l);
+}
+
 static void test_bytesValidRejectsTruncatedAndOversizedEntries(void **state) {
     (void)state;
     size_t n;
@@ -558,6 +622,8 @@ int main(void) {
         cmocka_unit_test(test_countFillSplitsAtNPlusOne),
         cmocka_unit_test(test_sizeFillSplitsAtTheByteLimit),
         cmocka_unit_test(test_hugeElementsGetTheirOwnChunk),
+        cmocka_unit_test(test_prefixCodingShrinksSharedPrefixesFromBothEnds),
+        cmocka_unit_test(test_expandingGroup1PastTheLimitSplitsTheChunk),
         cmocka_unit_test(test_bytesValidRejectsTruncatedAndOversizedEntries),
         cmocka_unit_test(test_queueWorkloadReusesChunks),
         cmocka_unit_test(test_millionShortItemsArePacked),
