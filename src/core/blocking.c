@@ -417,6 +417,10 @@ void blockingProcessReady(void) {
 
 /* ---- CLIENT UNBLOCK ---- */
 
+/* CLIENT UNBLOCK client-id [TIMEOUT|ERROR]: ends the wait of a blocked
+ * client as if it timed out (its command's timeout reply) or with the
+ * UNBLOCKED error.  Replies 1, or 0 when no client with that id is
+ * blocked.  The reason is checked before the id, as in Redis 7.0. */
 void clientUnblockCommand(client *c) {
     bool asError = false;
     if (c->argc > 4) {

@@ -10,6 +10,16 @@
  * code as the immediate path) and private arguments it copied out of argv.
  * Waiting clients are indexed per (db, key) in arrival order and served
  * first come, first served.
+ *
+ * Adding a blocking command (BZPOPMIN, XREAD BLOCK, ...):
+ *   1. parse the timeout first (getTimeoutOrReply) and the other options;
+ *   2. serve at once if a key has data (same code as the non-blocking
+ *      form), replying WRONGTYPE for a key of another type;
+ *   3. inside EXEC or a script (CLIENT_DENY_BLOCKING) reply as a timeout;
+ *   4. otherwise blockForKeys(c, &myOps, keys, n, deadline, priv) with a
+ *      static blockOps whose 'serve' replays step 2 for one key, and the
+ *      write commands that add data call signalKeyAsReady.
+ * types/list.c (listServe, listBlockOps) is the worked example.
  */
 #ifndef TERN_CORE_BLOCKING_H
 #define TERN_CORE_BLOCKING_H
