@@ -254,7 +254,7 @@ def test_an_idle_brpop_with_timeout_half_a_second_returns_nil_after_about_that_l
     reply = raw.read_reply(timeout=3)
     elapsed = time.monotonic() - start
     assert reply.raw == b"*-1\r\n"
-    assert 0.45 <= elapsed < 0.8, elapsed
+    assert 0.45 <= elapsed < 1.0, elapsed
 
 
 def test_a_worker_blocked_forever_wakes_the_moment_a_job_is_pushed(server, raw):
@@ -263,7 +263,7 @@ def test_a_worker_blocked_forever_wakes_the_moment_a_job_is_pushed(server, raw):
     start = time.monotonic()
     raw.call("LPUSH", "jobs", '{"id": 7}')
     assert worker.read_reply(timeout=2).value == [b"jobs", b'{"id": 7}']
-    assert time.monotonic() - start < 0.1
+    assert time.monotonic() - start < 0.25
     assert raw.call("LLEN", "jobs") == 0
     worker.close()
 
@@ -287,6 +287,23 @@ def test_a_client_blocked_on_several_keys_is_served_by_the_first_that_gets_data(
     assert w.read_reply().value == [b"c", b"from-c"]
     raw.call("RPUSH", "b", "stays")
     assert raw.call("LRANGE", "b", "0", "-1") == [b"stays"]
+    w.close()
+
+
+def test_a_client_served_before_its_timeout_gets_no_second_reply(server, raw):
+    w = blocked(server, "BLPOP", "q", "0.3")
+    raw.call("RPUSH", "q", "x")
+    assert w.read_reply().value == [b"q", b"x"]
+    assert_silent(w, 0.5)
+    assert w.call("PING") == b"PONG"
+    w.close()
+
+
+def test_a_client_blocked_on_a_thousand_keys_is_served_by_the_last_one(server, raw):
+    keys = [f"key:{i}" for i in range(1000)]
+    w = blocked(server, "BLMPOP", "0", len(keys), *keys, "LEFT", "COUNT", "3")
+    raw.call("RPUSH", keys[-1], "a", "b")
+    assert w.read_reply().value == [keys[-1].encode(), [b"a", b"b"]]
     w.close()
 
 
