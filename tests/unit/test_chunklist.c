@@ -252,14 +252,16 @@ static void test_prefixCodingShrinksSharedPrefixesFromBothEnds(void **state) {
         assert_true(clMemoryUsage(l) < 4000 * 8);
         for (int j = 0; j < 4000; j++) {
             clEntry e;
-            int n = snprintf(buf, sizeof(buf), "session:user:%06d", where == CL_TAIL ? j : 3999 - j);
+            int k = where == CL_TAIL ? j : 3999 - j;
+            int n = snprintf(buf, sizeof(buf), "session:user:%06d", k);
             assert_true(clIndex(l, j, &e));
             assertEntryIs(&e, buf, (size_t)n);
         }
         /* Pops from the head expand group 1 into group 0 as it takes over. */
         for (int j = 0; j < 4000; j++) {
             clEntry e;
-            int n = snprintf(buf, sizeof(buf), "session:user:%06d", where == CL_TAIL ? j : 3999 - j);
+            int k = where == CL_TAIL ? j : 3999 - j;
+            int n = snprintf(buf, sizeof(buf), "session:user:%06d", k);
             assert_true(clPeek(l, CL_HEAD, &e));
             assertEntryIs(&e, buf, (size_t)n);
             clPopDiscard(l, CL_HEAD);
@@ -410,7 +412,10 @@ static void modelFree(model *m) {
 static size_t randomElement(char *buf, size_t cap) {
     switch (rndBelow(12)) {
         case 0: return (size_t)snprintf(buf, cap, "%d", (int)rndBelow(200) - 100);
-        case 1: return (size_t)snprintf(buf, cap, "%lld", (long long)(rnd() >> rndBelow(64)) * (rndBelow(2) ? 1 : -1));
+        case 1: {
+            long long v = (long long)(rnd() >> rndBelow(64)) * (rndBelow(2) ? 1 : -1);
+            return (size_t)snprintf(buf, cap, "%lld", v);
+        }
         case 2: return (size_t)snprintf(buf, cap, "0%d", (int)rndBelow(10));
         case 3: {
             size_t len = rndBelow(2) ? 63 + rndBelow(3) : rndBelow(300);
@@ -587,7 +592,8 @@ static void randomRun(int fill, int ops, size_t maxLen) {
                 break;
             }
         }
-        if (!clValidate(l)) print_message("invalid after op %d (step %d, fill %d)\n", lastOp, op, fill);
+        if (!clValidate(l))
+            print_message("invalid after op %d (step %d, fill %d)\n", lastOp, op, fill);
         assertSame(l, &m);
     }
     if (m.n) {
