@@ -91,19 +91,26 @@ int getLongDoubleOrReply(client *c, slice s, long double *out, const char *msg) 
 
 int getTimeoutOrReply(client *c, slice s, long long *deadlineMs) {
     long double t;
-    if (!numStrToLongDouble(s.ptr, s.len, &t) || isinf((double)t)) {
+    if (!numStrToLongDouble(s.ptr, s.len, &t)) {
         addReplyError(c, "ERR timeout is not a float or out of range");
         return C_ERR;
     }
-    if (t < 0) {
+    /* Redis 7.0 takes ceil(seconds * 1000) with a plain cast: a value out
+     * of range (inf included) becomes LLONG_MIN there and is reported as
+     * negative, while -0.0001 rounds to 0 and means "forever". */
+    long double msd = ceill(t * 1000.0L);
+    long long ms = msd >= -9223372036854775808.0L && msd < 9223372036854775808.0L
+                       ? (long long)msd
+                       : LLONG_MIN;
+    if (ms < 0) {
         addReplyError(c, ERR_TIMEOUT_NEG);
         return C_ERR;
     }
-    long long ms = (long long)ceill(t * 1000.0L);
-    if (ms > 0 && ms > LLONG_MAX - commandTimeMs()) {
-        addReplyError(c, "ERR timeout is out of range");
-        return C_ERR;
-    }
-    *deadlineMs = ms > 0 ? commandTimeMs() + ms : 0;
+    /* A deadline past the end of time wraps around in Redis 7.0 and never
+     * fires: the same as no timeout. */
+    if (ms == 0 || ms > LLONG_MAX - commandTimeMs())
+        *deadlineMs = 0;
+    else
+        *deadlineMs = commandTimeMs() + ms;
     return C_OK;
 }

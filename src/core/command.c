@@ -21,6 +21,7 @@
 #include <strings.h>
 
 #include "core/args.h"
+#include "core/blocking.h"
 #include "core/errors.h"
 #include "core/multi.h"
 #include "ds/glob.h"
@@ -328,6 +329,9 @@ void processCommand(client *c) {
         multiQueueCommand(c);
     else
         callCommand(c);
+    /* Clients blocked on keys this command filled are served now that it
+     * (a whole EXEC or script included) has finished. */
+    blockingProcessReady();
     if (c->flags & CLIENT_REPLY_SKIP) c->flags &= ~CLIENT_REPLY_SKIP;
     if (c->flags & CLIENT_REPLY_SKIP_NEXT) {
         c->flags &= ~CLIENT_REPLY_SKIP_NEXT;

@@ -351,7 +351,9 @@ size_t clientOutputBytes(const client *c) { return c->bufpos + c->replyBytes; }
 static void processInputBuffer(client *c) {
     respLimits lim;
     lim.maxBulkLen = server.protoMaxBulkLen;
-    while (!(c->flags & (CLIENT_CLOSE_AFTER_REPLY | CLIENT_CLOSE_ASAP))) {
+    /* A blocked client's next commands wait in the buffer until it is
+     * unblocked (core/blocking.c resumes them). */
+    while (!(c->flags & (CLIENT_CLOSE_AFTER_REPLY | CLIENT_CLOSE_ASAP | CLIENT_BLOCKED))) {
         size_t avail = c->querybuf->len - c->qpos;
         if (avail == 0) break;
         char *start = c->querybuf->buf + c->qpos;
@@ -409,6 +411,16 @@ static void leaveSharedBuffer(client *c, sbuf *own) {
     q->len = 0;
     c->qpos = 0;
     c->querybuf = own;
+}
+
+void processPendingInput(client *c) {
+    if (c->flags & (CLIENT_CLOSE_ASAP | CLIENT_CLOSE_AFTER_REPLY | CLIENT_BLOCKED)) return;
+    if (c->querybuf->len == c->qpos) return;
+    client *outer = server.currentClient;
+    server.currentClient = c;
+    processInputBuffer(c);
+    server.currentClient = outer;
+    if ((c->flags & CLIENT_CLOSE_ASAP) && outer != c) freeClient(c);
 }
 
 static void readQueryFromClient(eventLoop *el, int fd, void *data, int mask) {
@@ -600,7 +612,7 @@ void clientsCron(void) {
     client *c = server.clients;
     while (c) {
         client *next = c->next;
-        if (server.maxidletime && !(c->flags & (CLIENT_CLOSE_ASAP | CLIENT_PUBSUB)) &&
+        if (server.maxidletime && !(c->flags & (CLIENT_CLOSE_ASAP | CLIENT_PUBSUB | CLIENT_BLOCKED)) &&
             now - c->lastInteraction > server.maxidletime * 1000) {
             serverLog(LL_VERBOSE, "Closing idle client");
             freeClient(c);

@@ -19,6 +19,9 @@ client *createClient(int fd);
 void freeClient(client *c);
 /* Marks 'c' to be freed at the next safe point. */
 void freeClientAsync(client *c);
+/* Runs the complete commands already in the query buffer of 'c' (input
+ * that arrived while it was blocked).  May free 'c'. */
+void processPendingInput(client *c);
 /* Called by the reply layer when a client gains output. */
 void clientInstallWriteHandler(client *c);
 /* Before sleeping: writes pending replies, frees clients marked to close. */

@@ -36,6 +36,7 @@
 #include "net/reply.h"
 #include "types/collection.h"
 #include "types/zset.h"
+#include "types/list.h"
 
 enum { CT_BOOL, CT_INT, CT_UINT, CT_LL, CT_MEM, CT_STRING, CT_ENUM, CT_SPECIAL };
 
@@ -105,6 +106,9 @@ static const configEntry configTable[] = {
     {"hz", CT_INT, 0, &server.hz, 0, INT_MAX, "10", NULL, NULL, NULL, applyHz},
     {"lazyfree-lazy-user-del", CT_BOOL, 0, &server.lazyfreeLazyUserDel, 0, 1, "no", NULL, NULL, NULL, NULL},
     {"lazyfree-lazy-user-flush", CT_BOOL, 0, &server.lazyfreeLazyUserFlush, 0, 1, "no", NULL, NULL, NULL, NULL},
+    {"list-compress-depth", CT_INT, 0, &listCompressDepth, 0, 0, "0", NULL, NULL, NULL, NULL},
+    {"list-max-listpack-size", CT_INT, 0, &listMaxListpackSize, INT_MIN, INT_MAX, "-2", NULL, NULL, NULL, NULL},
+    {"list-max-ziplist-size", CT_INT, 0, &listMaxListpackSize, INT_MIN, INT_MAX, "-2", NULL, NULL, NULL, NULL},
     {"logfile", CT_STRING, CFG_IMMUTABLE, &server.logfile, 0, 0, "", NULL, NULL, NULL, NULL},
     {"loglevel", CT_ENUM, 0, &server.verbosity, 0, 3, "notice", loglevelNames, NULL, NULL, NULL},
     {"maxclients", CT_UINT, 0, &server.maxclients, 1, UINT_MAX, "10000", NULL, NULL, NULL, NULL},

@@ -6,12 +6,14 @@
  */
 #include "server/lifecycle.h"
 #include "server/server.h"
+#include "types/list.h"
 #include "types/zset.h"
 
 void hashRegisterType(void); /* types/hash.c */
 void setRegisterType(void);  /* types/set.c */
 
 void registerTypes(void) {
+    listRegisterType();
     hashRegisterType();
     setRegisterType();
     zsetRegisterType();
