@@ -70,25 +70,6 @@ size_t dbSize(const db *d);
  * client-side caching attach here later). */
 void signalModifiedKey(client *c, db *d, const char *key, size_t len);
 
-/* ---- SCAN family helpers (core/keys.c), shared with HSCAN/SSCAN/ZSCAN ---- */
-
-/* Options of a SCAN-like command. */
-typedef struct scanOpts {
-    long count;      /* COUNT, default 10 */
-    bool usePattern; /* MATCH given and not "*" */
-    slice pattern;
-    bool hasType;    /* TYPE given (SCAN only) */
-    slice type;
-} scanOpts;
-
-/* Parses a cursor the way Redis does (strtoul rules: optional sign, a
- * negative value wraps, no leading space, nothing after the digits).
- * Replies "ERR invalid cursor" and returns C_ERR when malformed. */
-int parseScanCursorOrReply(client *c, slice s, uint64_t *cursor);
-/* Parses COUNT/MATCH (and TYPE when 'allowType') from argv['first'..]
- * into '*opts'.  Replies the Redis error and returns C_ERR on failure. */
-int parseScanOptionsOrReply(client *c, int first, bool allowType, scanOpts *opts);
-
 /* Active expiry cycle, called from the cron: samples keys with a TTL and
  * removes the expired ones within a CPU budget. */
 void activeExpireCycle(void);

@@ -1,15 +1,14 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  *
- * What the collection types (hash, set, and later zset) share: the
- * conversion thresholds of their compact encodings (config directives, see
+ * What the collection types (hash, set, zset) share: the conversion
+ * thresholds of the hash and set compact encodings (config directives, see
  * server/config.c), parsing of a signed COUNT argument the way Redis 7.0
- * words its errors, and the argument parsing and reply of HSCAN/SSCAN/ZSCAN.
+ * words its errors, and the body of HSCAN/SSCAN/ZSCAN.
  */
 #ifndef TERN_TYPES_COLLECTION_H
 #define TERN_TYPES_COLLECTION_H
 
-#include <stdint.h>
-
+#include "core/scan.h"
 #include "server/server.h"
 
 /* Encoding thresholds (redis.conf names in comments).  A collection moves to
@@ -23,29 +22,26 @@ extern long long setMaxIntsetEntries;    /* set-max-intset-entries */
  * error.  Returns C_OK or C_ERR (already replied). */
 int getSignedCountOrReply(client *c, slice s, long long *out);
 
-/* Parses a SCAN cursor as Redis does (strtoul: an optional sign, digits,
- * stops at a NUL; no leading space, nothing after, no overflow), replying
- * "ERR invalid cursor" on failure. */
-int getScanCursorOrReply(client *c, slice s, uint64_t *cursor);
+/* How HSCAN, SSCAN and ZSCAN read one collection type. */
+typedef struct collectionScanType {
+    int type;            /* OBJ_HASH, OBJ_SET, OBJ_ZSET */
+    int compactEncoding; /* this encoding is replied whole, with cursor 0 */
+    /* Replies the elements of the compact value of 'kv' that pass 'o' and
+     * returns how many strings it replied. */
+    long long (*replyCompact)(client *c, kvobj *kv, const scanOpts *o);
+    /* Walks the big encoding's value (the kvobj's pointer). */
+    scanStepFn *step;
+    size_t perEntry; /* strings one collected entry counts for toward COUNT */
+    /* Replies the collected 'entry' when it passes 'o' and returns how
+     * many strings it replied (0 when filtered out). */
+    long long (*replyEntry)(client *c, void *entry, const scanOpts *o);
+} collectionScanType;
 
-typedef struct scanOptions {
-    slice pattern; /* MATCH, when usePattern */
-    bool usePattern;
-    long long count; /* COUNT, default 10 */
-} scanOptions;
-
-/* Parses the MATCH/COUNT options of HSCAN/SSCAN/ZSCAN from argv[first..].
- * Returns C_OK, or C_ERR after replying a syntax or integer error. */
-int getScanOptionsOrReply(client *c, int first, scanOptions *opt);
-
-/* True when 'p'/'len' passes the MATCH filter of 'opt'. */
-bool scanMatches(const scanOptions *opt, const void *p, size_t len);
-
-/* Replies the scan header: a 2-element array and the next cursor as a bulk
- * string.  The caller then replies the element array. */
-void addReplyScanCursor(client *c, uint64_t cursor);
-
-/* The reply of a scan over a missing key: cursor "0", no elements. */
-void addReplyEmptyScan(client *c);
+/* HSCAN/SSCAN/ZSCAN key cursor [MATCH pattern] [COUNT count] over a value of
+ * type 't->type', in Redis 7.0's order: the cursor is checked first, then
+ * the key (WRONGTYPE; a missing key replies an empty scan), and only then
+ * the options.  A compact value is replied whole with cursor 0; a big one
+ * by a bounded walk (core/scan.h). */
+void collectionScanCommand(client *c, const collectionScanType *t);
 
 #endif

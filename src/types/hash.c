@@ -721,65 +721,32 @@ void hrandfieldCommand(client *c) {
 
 /* ---- HSCAN ---- */
 
-typedef struct hscanState {
-    hashField **found;
-    size_t n, cap;
-} hscanState;
-
-static void hscanCollect(void *priv, void *entry) {
-    hscanState *st = priv;
-    if (st->n == st->cap) {
-        st->cap = st->cap ? st->cap * 2 : 16;
-        st->found = trealloc(st->found, sizeof(hashField *) * st->cap);
-    }
-    st->found[st->n++] = entry;
-}
-
-void hscanCommand(client *c) {
-    uint64_t cursor;
-    if (getScanCursorOrReply(c, c->argv[2], &cursor) == C_ERR) return;
-    bool wrong;
-    kvobj *kv = lookupReadTyped(c, c->argv[1], OBJ_HASH, &wrong);
-    if (wrong) return;
-    if (!kv) {
-        addReplyEmptyScan(c);
-        return;
-    }
-    scanOptions opt;
-    if (getScanOptionsOrReply(c, 3, &opt) == C_ERR) return;
-    if (kv->encoding == OBJ_ENC_LISTPACK) {
-        /* Small encodings answer in one call, cursor 0 (as Redis). */
-        addReplyScanCursor(c, 0);
-        void *h = addReplyDeferredLen(c);
-        long long n = 0;
-        hashIter it;
-        hashIterInit(&it, kvGetPtr(kv), kv->encoding);
-        while (hashIterNext(&it)) {
-            if (!scanMatches(&opt, it.f, it.flen)) continue;
-            addReplyBulk(c, it.f, it.flen);
-            addReplyBulk(c, it.v, it.vlen);
-            n += 2;
-        }
-        hashIterRelease(&it);
-        setDeferredArrayLen(c, h, n);
-        return;
-    }
-    hashtable *ht = kvGetPtr(kv);
-    hscanState st = {NULL, 0, 0};
-    long long maxIterations = opt.count * 10;
-    do {
-        cursor = htScan(ht, cursor, hscanCollect, &st);
-    } while (cursor && maxIterations-- && st.n < (size_t)opt.count);
-    addReplyScanCursor(c, cursor);
-    void *h = addReplyDeferredLen(c);
+static long long hscanCompact(client *c, kvobj *kv, const scanOpts *o) {
     long long n = 0;
-    for (size_t j = 0; j < st.n; j++) {
-        hashField *e = st.found[j];
-        if (!scanMatches(&opt, e->data, e->flen)) continue;
-        addReplyBulk(c, e->data, e->flen);
-        addReplyBulk(c, fieldValue(e), e->vlen);
+    hashIter it;
+    hashIterInit(&it, kvGetPtr(kv), kv->encoding);
+    while (hashIterNext(&it)) {
+        if (!scanMatches(o, it.f, it.flen)) continue;
+        addReplyBulk(c, it.f, it.flen);
+        addReplyBulk(c, it.v, it.vlen);
         n += 2;
     }
-    setDeferredArrayLen(c, h, n);
-    tfree(st.found);
+    hashIterRelease(&it);
+    return n;
+}
+
+static long long hscanEntry(client *c, void *entry, const scanOpts *o) {
+    hashField *e = entry;
+    if (!scanMatches(o, e->data, e->flen)) return 0;
+    addReplyBulk(c, e->data, e->flen);
+    addReplyBulk(c, fieldValue(e), e->vlen);
+    return 2;
+}
+
+static const collectionScanType hashScanType = {
+    OBJ_HASH, OBJ_ENC_LISTPACK, hscanCompact, scanStepHashtable, 1, hscanEntry,
+};
+
+void hscanCommand(client *c) {
+    collectionScanCommand(c, &hashScanType);
 }

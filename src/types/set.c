@@ -983,63 +983,30 @@ void srandmemberCommand(client *c) {
 
 /* ---- SSCAN ---- */
 
-typedef struct sscanState {
-    setMember **found;
-    size_t n, cap;
-} sscanState;
-
-static void sscanCollect(void *priv, void *entry) {
-    sscanState *st = priv;
-    if (st->n == st->cap) {
-        st->cap = st->cap ? st->cap * 2 : 16;
-        st->found = trealloc(st->found, sizeof(setMember *) * st->cap);
-    }
-    st->found[st->n++] = entry;
-}
-
-void sscanCommand(client *c) {
-    uint64_t cursor;
-    if (getScanCursorOrReply(c, c->argv[2], &cursor) == C_ERR) return;
-    bool wrong;
-    kvobj *kv = lookupReadTyped(c, c->argv[1], OBJ_SET, &wrong);
-    if (wrong) return;
-    if (!kv) {
-        addReplyEmptyScan(c);
-        return;
-    }
-    scanOptions opt;
-    if (getScanOptionsOrReply(c, 3, &opt) == C_ERR) return;
-    if (kv->encoding == OBJ_ENC_INTSET) {
-        /* Small encodings answer in one call, cursor 0 (as Redis). */
-        intset *is = kvGetPtr(kv);
-        addReplyScanCursor(c, 0);
-        void *h = addReplyDeferredLen(c);
-        long long n = 0;
-        for (uint32_t j = 0; j < intsetLength(is); j++) {
-            char buf[NUMFMT_LL_MAX];
-            size_t len = numLLToStr(buf, sizeof(buf), intsetGet(is, j));
-            if (!scanMatches(&opt, buf, len)) continue;
-            addReplyBulk(c, buf, len);
-            n++;
-        }
-        setDeferredArrayLen(c, h, n);
-        return;
-    }
-    hashtable *ht = kvGetPtr(kv);
-    sscanState st = {NULL, 0, 0};
-    long long maxIterations = opt.count * 10;
-    do {
-        cursor = htScan(ht, cursor, sscanCollect, &st);
-    } while (cursor && maxIterations-- && st.n < (size_t)opt.count);
-    addReplyScanCursor(c, cursor);
-    void *h = addReplyDeferredLen(c);
+static long long sscanCompact(client *c, kvobj *kv, const scanOpts *o) {
+    intset *is = kvGetPtr(kv);
     long long n = 0;
-    for (size_t j = 0; j < st.n; j++) {
-        setMember *m = st.found[j];
-        if (!scanMatches(&opt, m->data, m->len)) continue;
-        addReplyBulk(c, m->data, m->len);
+    for (uint32_t j = 0; j < intsetLength(is); j++) {
+        char buf[NUMFMT_LL_MAX];
+        size_t len = numLLToStr(buf, sizeof(buf), intsetGet(is, j));
+        if (!scanMatches(o, buf, len)) continue;
+        addReplyBulk(c, buf, len);
         n++;
     }
-    setDeferredArrayLen(c, h, n);
-    tfree(st.found);
+    return n;
+}
+
+static long long sscanEntry(client *c, void *entry, const scanOpts *o) {
+    setMember *m = entry;
+    if (!scanMatches(o, m->data, m->len)) return 0;
+    addReplyBulk(c, m->data, m->len);
+    return 1;
+}
+
+static const collectionScanType setScanType = {
+    OBJ_SET, OBJ_ENC_INTSET, sscanCompact, scanStepHashtable, 1, sscanEntry,
+};
+
+void sscanCommand(client *c) {
+    collectionScanCommand(c, &setScanType);
 }

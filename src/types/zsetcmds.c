@@ -552,35 +552,11 @@ void zrandmemberCommand(client *c) {
 
 /* ---- ZSCAN ---- */
 
-typedef struct scanItem {
-    const char *m;
-    size_t len;
-    double score;
-} scanItem;
-
-typedef struct scanCollect {
-    scanItem *items;
-    size_t n, cap;
-} scanCollect;
-
-static void scanEntryCb(void *priv, void *entry) {
-    zentry *e = entry;
-    scanCollect *sc = priv;
-    if (sc->n == sc->cap) {
-        sc->cap = sc->cap ? sc->cap * 2 : 16;
-        sc->items = trealloc(sc->items, sc->cap * sizeof(scanItem));
-    }
-    sc->items[sc->n].m = zentryMember(e);
-    sc->items[sc->n].len = zentryLen(e);
-    sc->items[sc->n].score = e->score;
-    sc->n++;
-}
-
-/* ZSCAN over a compact set: every member in one reply, with the scores as
- * the listpack stores them; the element count is patched in at the end. */
+/* ZSCAN over a compact set: every member, with the score as the listpack
+ * stores it. */
 typedef struct compactScan {
     client *c;
-    const scanOptions *opt;
+    const scanOpts *opt;
     long long n;
 } compactScan;
 
@@ -592,44 +568,30 @@ static void compactScanCb(void *priv, const char *m, size_t len, const char *sco
     cs->n += 2;
 }
 
+static long long zscanCompact(client *c, kvobj *kv, const scanOpts *o) {
+    compactScan cs = {c, o, 0};
+    zsetForEachCompact(kv, compactScanCb, &cs);
+    return cs.n;
+}
+
+static uint64_t zscanStep(void *table, uint64_t cursor, htScanFn *fn, void *priv) {
+    return zidxScan(table, cursor, fn, priv);
+}
+
+static long long zscanEntry(client *c, void *entry, const scanOpts *o) {
+    zentry *e = entry;
+    if (!scanMatches(o, zentryMember(e), zentryLen(e))) return 0;
+    char buf[NUMFMT_DBL_BUF];
+    addReplyBulk(c, zentryMember(e), zentryLen(e));
+    addReplyBulk(c, buf, numDoubleToStr(buf, sizeof(buf), e->score));
+    return 2;
+}
+
+/* A member and its score count two toward COUNT, as in Redis's scan loop. */
+static const collectionScanType zsetScanType = {
+    OBJ_ZSET, OBJ_ENC_LISTPACK, zscanCompact, zscanStep, 2, zscanEntry,
+};
+
 void zscanCommand(client *c) {
-    uint64_t cursor;
-    if (getScanCursorOrReply(c, c->argv[2], &cursor) == C_ERR) return;
-    bool wrong;
-    kvobj *kv = lookupReadTyped(c, c->argv[1], OBJ_ZSET, &wrong);
-    if (wrong) return;
-    if (!kv) {
-        addReplyEmptyScan(c);
-        return;
-    }
-    scanOptions opt;
-    if (getScanOptionsOrReply(c, 3, &opt) == C_ERR) return;
-    if (kv->encoding == OBJ_ENC_LISTPACK) {
-        /* A compact set is returned whole in one call, cursor 0. */
-        addReplyScanCursor(c, 0);
-        compactScan cs = {c, &opt, 0};
-        void *len = addReplyDeferredLen(c);
-        zsetForEachCompact(kv, compactScanCb, &cs);
-        setDeferredArrayLen(c, len, cs.n);
-        return;
-    }
-    /* Visit buckets until COUNT strings were collected (a member and its
-     * score count two, as in Redis's scan loop) or ten times COUNT buckets
-     * were visited. */
-    scanCollect sc = {NULL, 0, 0};
-    long long budget = opt.count * 10;
-    do {
-        cursor = zidxScan(kvGetPtr(kv), cursor, scanEntryCb, &sc);
-    } while (cursor && budget-- && sc.n * 2 < (size_t)opt.count);
-    size_t keep = 0;
-    for (size_t j = 0; j < sc.n; j++)
-        if (scanMatches(&opt, sc.items[j].m, sc.items[j].len)) sc.items[keep++] = sc.items[j];
-    addReplyScanCursor(c, cursor);
-    addReplyArrayLen(c, (long long)keep * 2);
-    for (size_t j = 0; j < keep; j++) {
-        char buf[NUMFMT_DBL_BUF];
-        addReplyBulk(c, sc.items[j].m, sc.items[j].len);
-        addReplyBulk(c, buf, numDoubleToStr(buf, sizeof(buf), sc.items[j].score));
-    }
-    tfree(sc.items);
+    collectionScanCommand(c, &zsetScanType);
 }
