@@ -3,12 +3,16 @@
  * What the collection types (hash, set, zset) share: the conversion
  * thresholds of the hash and set compact encodings (config directives, see
  * server/config.c), parsing of a signed COUNT argument the way Redis 7.0
- * words its errors, and the body of HSCAN/SSCAN/ZSCAN.
+ * words its errors, distinct random picks (HRANDFIELD, SRANDMEMBER,
+ * ZRANDMEMBER), and the body of HSCAN/SSCAN/ZSCAN.
  */
 #ifndef TERN_TYPES_COLLECTION_H
 #define TERN_TYPES_COLLECTION_H
 
+#include <stdint.h>
+
 #include "core/scan.h"
+#include "ds/hashtable.h"
 #include "server/server.h"
 
 /* Encoding thresholds (redis.conf names in comments).  A collection moves to
@@ -21,6 +25,34 @@ extern long long setMaxIntsetEntries;    /* set-max-intset-entries */
  * "ERR value is out of range, value must between ..." or the not-an-integer
  * error.  Returns C_OK or C_ERR (already replied). */
 int getSignedCountOrReply(client *c, slice s, long long *out);
+
+/* Parses the arguments after the key of HRANDFIELD/ZRANDMEMBER key [count
+ * [WITHVALUES|WITHSCORES]] ('withWord' names the flag), given argc >= 3:
+ * the signed count into '*count' and the flag into '*with'.  As Redis 7.0,
+ * the count is parsed first, then the flag, then a count whose doubled
+ * reply would not be representable is refused.  C_ERR after replying. */
+int getRandomCountArgsOrReply(client *c, const char *withWord, long long *count, bool *with);
+
+/* The values already picked by a distinct random draw (HRANDFIELD,
+ * SRANDMEMBER, ZRANDMEMBER with a positive count): open addressing sized
+ * for 'n' picks at half load. */
+typedef struct pickSet {
+    uintptr_t *slots; /* UINTPTR_MAX marks a free slot */
+    size_t mask;
+    int shift;
+} pickSet;
+void pickSetInit(pickSet *ps, size_t n);
+/* Adds 'v' (an entry address or a rank, never UINTPTR_MAX); returns false
+ * when it was picked before. */
+bool pickSetAdd(pickSet *ps, uintptr_t v);
+void pickSetRelease(pickSet *ps);
+
+/* Calls 'fn(priv, entry)' on 'count' distinct random entries of 'ht', where
+ * 0 < 'count' < its size, in pick order.  For more than a third of the
+ * table, a partial shuffle of all entries; otherwise random picks with
+ * repeats rejected (Redis's two strategies).  Uses random(). */
+void pickDistinctEntries(hashtable *ht, size_t count, void (*fn)(void *priv, void *entry),
+                         void *priv);
 
 /* How HSCAN, SSCAN and ZSCAN read one collection type. */
 typedef struct collectionScanType {

@@ -566,48 +566,15 @@ static uint32_t *listpackFieldOffsets(listpack *lp, size_t *n) {
     return offs;
 }
 
-/* Replies 'count' distinct random fields of the hashtable 'ht' (count <
- * size).  When 'count' is a good part of the hash, a partial shuffle of all
- * entries; otherwise random picks, remembered in a small open-addressing
- * set so each is returned once. */
-static void hrandfieldUniqueFromTable(client *c, hashtable *ht, size_t count, bool withvalues) {
-    size_t size = htSize(ht);
-    if (count * 3 > size) {
-        hashField **all = tmalloc(sizeof(*all) * size);
-        size_t n = 0;
-        htIterator it;
-        htIterInit(&it, ht, false);
-        hashField *e;
-        while ((e = htNext(&it)))
-            all[n++] = e;
-        htIterRelease(&it);
-        for (size_t j = 0; j < count; j++) {
-            size_t k = j + (size_t)random() % (n - j);
-            hashField *t = all[j];
-            all[j] = all[k];
-            all[k] = t;
-            addReplyFieldPair(c, all[j]->data, all[j]->flen, fieldValue(all[j]), all[j]->vlen,
-                              withvalues);
-        }
-        tfree(all);
-        return;
-    }
-    size_t cap = 16;
-    while (cap < count * 2)
-        cap <<= 1;
-    void **seen = tcalloc(sizeof(void *) * cap);
-    size_t got = 0;
-    while (got < count) {
-        hashField *e = htRandom(ht);
-        size_t h = (size_t)(((uintptr_t)e >> 4) * 0x9E3779B97F4A7C15ULL) & (cap - 1);
-        while (seen[h] && seen[h] != e)
-            h = (h + 1) & (cap - 1);
-        if (seen[h]) continue;
-        seen[h] = e;
-        got++;
-        addReplyFieldPair(c, e->data, e->flen, fieldValue(e), e->vlen, withvalues);
-    }
-    tfree(seen);
+typedef struct fieldPairReply {
+    client *c;
+    bool withvalues;
+} fieldPairReply;
+
+static void addReplyPickedField(void *priv, void *entry) {
+    fieldPairReply *r = priv;
+    hashField *e = entry;
+    addReplyFieldPair(r->c, e->data, e->flen, fieldValue(e), e->vlen, r->withvalues);
 }
 
 /* HRANDFIELD key count [WITHVALUES]: a non-negative count gives distinct
@@ -675,26 +642,15 @@ static void hrandfieldWithCount(client *c, long long l, bool withvalues) {
         tfree(offs);
         return;
     }
-    hrandfieldUniqueFromTable(c, kvGetPtr(kv), (size_t)count, withvalues);
+    fieldPairReply r = {c, withvalues};
+    pickDistinctEntries(kvGetPtr(kv), (size_t)count, addReplyPickedField, &r);
 }
 
 void hrandfieldCommand(client *c) {
     if (c->argc >= 3) {
         long long l;
-        if (getSignedCountOrReply(c, c->argv[2], &l) == C_ERR) return;
-        bool withvalues = false;
-        if (c->argc > 4 || (c->argc == 4 && !sliceIs(c->argv[3], "withvalues"))) {
-            addReplyError(c, ERR_SYNTAX);
-            return;
-        }
-        if (c->argc == 4) {
-            withvalues = true;
-            /* The flat RESP2 reply doubles the count: keep it in range. */
-            if (l < -LLONG_MAX / 2 || l > LLONG_MAX / 2) {
-                addReplyError(c, "ERR value is out of range");
-                return;
-            }
-        }
+        bool withvalues;
+        if (getRandomCountArgsOrReply(c, "withvalues", &l, &withvalues) == C_ERR) return;
         hrandfieldWithCount(c, l, withvalues);
         return;
     }

@@ -762,20 +762,6 @@ static void shuffleInts(long long *v, size_t n) {
     }
 }
 
-/* Collects every member of the hashtable 'ht' into a new array. */
-static setMember **tableMembers(hashtable *ht, size_t *n) {
-    setMember **all = tmalloc(sizeof(*all) * (htSize(ht) ? htSize(ht) : 1));
-    size_t k = 0;
-    htIterator it;
-    htIterInit(&it, ht, false);
-    setMember *m;
-    while ((m = htNext(&it)))
-        all[k++] = m;
-    htIterRelease(&it);
-    *n = k;
-    return all;
-}
-
 /* SPOP key count with 0 < count < size. */
 static void spopSome(client *c, kvobj *kv, size_t count) {
     setVal sv = setValOf(kv);
@@ -877,6 +863,11 @@ void spopCommand(client *c) {
     signalModifiedKey(c, c->db, key.ptr, key.len);
 }
 
+static void addReplyPickedMember(void *priv, void *entry) {
+    setMember *m = entry;
+    addReplyBulk(priv, m->data, m->len);
+}
+
 /* SRANDMEMBER key count with 1 < count < size: distinct members. */
 static void srandmemberDistinct(client *c, setVal *sv, size_t count) {
     size_t size = setValSize(sv);
@@ -894,38 +885,7 @@ static void srandmemberDistinct(client *c, setVal *sv, size_t count) {
         tfree(pos);
         return;
     }
-    hashtable *ht = sv->ptr;
-    if (count * 3 > size) {
-        /* A partial shuffle of all members. */
-        size_t n;
-        setMember **all = tableMembers(ht, &n);
-        for (size_t j = 0; j < count; j++) {
-            size_t k = j + (size_t)random() % (n - j);
-            setMember *t = all[j];
-            all[j] = all[k];
-            all[k] = t;
-            addReplyBulk(c, all[j]->data, all[j]->len);
-        }
-        tfree(all);
-        return;
-    }
-    /* Few out of many: random picks, deduplicated by address. */
-    size_t cap = 16;
-    while (cap < count * 2)
-        cap <<= 1;
-    void **seen = tcalloc(sizeof(void *) * cap);
-    size_t got = 0;
-    while (got < count) {
-        setMember *m = htRandom(ht);
-        size_t h = (size_t)(((uintptr_t)m >> 4) * 0x9E3779B97F4A7C15ULL) & (cap - 1);
-        while (seen[h] && seen[h] != m)
-            h = (h + 1) & (cap - 1);
-        if (seen[h]) continue;
-        seen[h] = m;
-        got++;
-        addReplyBulk(c, m->data, m->len);
-    }
-    tfree(seen);
+    pickDistinctEntries(sv->ptr, count, addReplyPickedMember, c);
 }
 
 void srandmemberCommand(client *c) {

@@ -419,32 +419,6 @@ static size_t randomRank(size_t n) {
     return (size_t)(r % n);
 }
 
-/* A set of ranks (open addressing, linear probing) for distinct picks. */
-typedef struct rankSet {
-    size_t *slots; /* SIZE_MAX marks a free slot */
-    size_t mask;
-} rankSet;
-
-static void rankSetInit(rankSet *rs, size_t n) {
-    size_t cap = 16;
-    while (cap < n * 2)
-        cap <<= 1;
-    rs->slots = tmalloc(cap * sizeof(size_t));
-    memset(rs->slots, 0xFF, cap * sizeof(size_t));
-    rs->mask = cap - 1;
-}
-
-/* Adds 'r'; false when it was already there. */
-static bool rankSetAdd(rankSet *rs, size_t r) {
-    size_t i = (r * 0x9E3779B97F4A7C15ULL) & rs->mask;
-    while (rs->slots[i] != SIZE_MAX) {
-        if (rs->slots[i] == r) return false;
-        i = (i + 1) & rs->mask;
-    }
-    rs->slots[i] = r;
-    return true;
-}
-
 /* ZRANDMEMBER with a count: 'l' < 0 allows repeats, otherwise up to 'l'
  * distinct members. */
 static void zrandmemberWithCount(client *c, long long l, bool withScores) {
@@ -505,36 +479,24 @@ static void zrandmemberWithCount(client *c, long long l, bool withScores) {
         return;
     }
     /* A small part of a big set: random draws, repeats rejected. */
-    rankSet seen;
-    rankSetInit(&seen, n);
+    pickSet seen;
+    pickSetInit(&seen, n);
     for (size_t j = 0; j < n;) {
         size_t r = randomRank(size);
-        if (!rankSetAdd(&seen, r)) continue;
+        if (!pickSetAdd(&seen, r)) continue;
         zsetPick(&pk, r, &m);
         zsetReplyMember(c, &m, withScores);
         j++;
     }
-    tfree(seen.slots);
+    pickSetRelease(&seen);
     zsetPickerRelease(&pk);
 }
 
 void zrandmemberCommand(client *c) {
     if (c->argc >= 3) {
         long long l;
-        if (getSignedCountOrReply(c, c->argv[2], &l) == C_ERR) return;
-        bool withScores = false;
-        if (c->argc > 4 || (c->argc == 4 && !sliceIs(c->argv[3], "withscores"))) {
-            addReplyError(c, ERR_SYNTAX);
-            return;
-        }
-        if (c->argc == 4) {
-            withScores = true;
-            /* The reply length doubles: keep it representable. */
-            if (l < -LLONG_MAX / 2 || l > LLONG_MAX / 2) {
-                addReplyError(c, "ERR value is out of range");
-                return;
-            }
-        }
+        bool withScores;
+        if (getRandomCountArgsOrReply(c, "withscores", &l, &withScores) == C_ERR) return;
         zrandmemberWithCount(c, l, withScores);
         return;
     }
