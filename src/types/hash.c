@@ -20,7 +20,6 @@
  * Costs: HGET/HSET/HDEL O(1) on hashtable, O(n) scans on small listpacks;
  * HGETALL/HKEYS/HVALS O(n); HRANDFIELD with count O(n + count).
  */
-#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -476,32 +475,46 @@ void hgetallCommand(client *c) {
     hgetallGeneric(c, HASH_KEYS | HASH_VALUES);
 }
 
+/* The lookup of HINCRBY and HINCRBYFLOAT: the hash at argv[1], created when
+ * absent, and the value of field argv[2] in '*v'/'*vlen' (an integer entry
+ * formatted into 'buf', LP_INTBUF_SIZE bytes), or '*v' NULL when the field
+ * is absent.  Returns NULL after replying WRONGTYPE. */
+static kvobj *hashIncrLookup(client *c, const char **v, size_t *vlen, unsigned char *buf) {
+    kvobj *kv = hashLookupOrCreate(c, c->argv[1]);
+    if (kv && !hashGetValue(kv, c->argv[2], v, vlen, buf)) *v = NULL;
+    return kv;
+}
+
+/* Stores 'out' as the new value of field argv[2] once HINCRBY or
+ * HINCRBYFLOAT has replied it, and signals the change as 'event'. */
+static void hashIncrStore(client *c, kvobj *kv, const char *out, size_t outlen, const char *event) {
+    slice key = c->argv[1];
+    hashTryConversion(kv, c, 2, 2);
+    hashSet(kv, c->argv[2], out, outlen);
+    signalModifiedKey(c, c->db, key.ptr, key.len);
+    notifyKeyspaceEvent(NOTIFY_HASH, event, key.ptr, key.len, c->db->id);
+}
+
 void hincrbyCommand(client *c) {
     long long incr, value = 0;
     if (getLongLongOrReply(c, c->argv[3], &incr, NULL) == C_ERR) return;
-    slice key = c->argv[1];
-    kvobj *kv = hashLookupOrCreate(c, key);
-    if (!kv) return;
     const char *v;
     size_t vlen;
     unsigned char buf[LP_INTBUF_SIZE];
-    if (hashGetValue(kv, c->argv[2], &v, &vlen, buf) && !numStrToLL(v, vlen, &value)) {
+    kvobj *kv = hashIncrLookup(c, &v, &vlen, buf);
+    if (!kv) return;
+    if (v && !numStrToLL(v, vlen, &value)) {
         addReplyError(c, "ERR hash value is not an integer");
         return;
     }
-    if ((incr < 0 && value < 0 && incr < LLONG_MIN - value) ||
-        (incr > 0 && value > 0 && incr > LLONG_MAX - value)) {
+    if (__builtin_add_overflow(value, incr, &value)) {
         addReplyError(c, ERR_OVERFLOW);
         return;
     }
-    value += incr;
     char out[NUMFMT_LL_MAX];
     size_t outlen = numLLToStr(out, sizeof(out), value);
-    hashTryConversion(kv, c, 2, 2);
-    hashSet(kv, c->argv[2], out, outlen);
     addReplyLongLong(c, value);
-    signalModifiedKey(c, c->db, key.ptr, key.len);
-    notifyKeyspaceEvent(NOTIFY_HASH, "hincrby", key.ptr, key.len, c->db->id);
+    hashIncrStore(c, kv, out, outlen, "hincrby");
 }
 
 void hincrbyfloatCommand(client *c) {
@@ -511,13 +524,12 @@ void hincrbyfloatCommand(client *c) {
         addReplyError(c, "ERR value is NaN or Infinity");
         return;
     }
-    slice key = c->argv[1];
-    kvobj *kv = hashLookupOrCreate(c, key);
-    if (!kv) return;
     const char *v;
     size_t vlen;
     unsigned char buf[LP_INTBUF_SIZE];
-    if (hashGetValue(kv, c->argv[2], &v, &vlen, buf) && !numStrToLongDouble(v, vlen, &value)) {
+    kvobj *kv = hashIncrLookup(c, &v, &vlen, buf);
+    if (!kv) return;
+    if (v && !numStrToLongDouble(v, vlen, &value)) {
         addReplyError(c, "ERR hash value is not a float");
         return;
     }
@@ -528,11 +540,8 @@ void hincrbyfloatCommand(client *c) {
     }
     char out[NUMFMT_LDBL_BUF];
     size_t outlen = numLongDoubleToStr(out, sizeof(out), value);
-    hashTryConversion(kv, c, 2, 2);
-    hashSet(kv, c->argv[2], out, outlen);
     addReplyBulk(c, out, outlen);
-    signalModifiedKey(c, c->db, key.ptr, key.len);
-    notifyKeyspaceEvent(NOTIFY_HASH, "hincrbyfloat", key.ptr, key.len, c->db->id);
+    hashIncrStore(c, kv, out, outlen, "hincrbyfloat");
 }
 
 /* ---- HRANDFIELD ---- */

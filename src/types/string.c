@@ -472,12 +472,10 @@ static void incrDecr(client *c, long long incr) {
             }
         }
     }
-    if ((incr < 0 && value < 0 && incr < LLONG_MIN - value) ||
-        (incr > 0 && value > 0 && incr > LLONG_MAX - value)) {
+    if (__builtin_add_overflow(value, incr, &value)) {
         addReplyError(c, ERR_OVERFLOW);
         return;
     }
-    value += incr;
     if (kv && kv->encoding == OBJ_ENC_INT) {
         memcpy(kvValuePtr(kv), &value, 8); /* in place: no allocation */
     } else {
