@@ -49,6 +49,11 @@ void dbSet(db *d, kvobj *kv);
 /* Deletes the key; returns true when it existed.  'lazy' hands big values
  * to the lazy-free thread. */
 bool dbDelete(db *d, const char *key, size_t len, bool lazy);
+/* Deletes 'key' from the client's db the way a command overwriting it with
+ * an empty result does (SINTERSTORE, ZUNIONSTORE, ZRANGESTORE, ...): after
+ * lazy expiry, when the key exists, deletes it, signals the change and
+ * publishes "del".  Returns true when a key was deleted. */
+bool dbDeleteNotify(client *c, slice key);
 /* Removes the key from 'd' without freeing it and returns its kvobj (NULL
  * when absent).  The caller owns the result: RENAME and MOVE re-add it. */
 kvobj *dbUnlink(db *d, const char *key, size_t len);

@@ -373,10 +373,7 @@ static void setStoreResult(client *c, slice key, setVal *sv, const char *event) 
     }
     setValFree(sv);
     addReplyLongLong(c, 0);
-    if (lookupKeyWrite(c->db, key.ptr, key.len) && dbDelete(c->db, key.ptr, key.len, false)) {
-        signalModifiedKey(c, c->db, key.ptr, key.len);
-        notifyKeyspaceEvent(NOTIFY_GENERIC, "del", key.ptr, key.len, c->db->id);
-    }
+    dbDeleteNotify(c, key);
 }
 
 /* ---- single-set commands ---- */
@@ -545,10 +542,7 @@ static void sinterGeneric(client *c, slice *keys, int n, slice *dst, bool cardOn
     if (empty) {
         tfree(sets);
         if (dst) {
-            if (lookupWrite(c, *dst) && dbDelete(c->db, dst->ptr, dst->len, false)) {
-                signalModifiedKey(c, c->db, dst->ptr, dst->len);
-                notifyKeyspaceEvent(NOTIFY_GENERIC, "del", dst->ptr, dst->len, c->db->id);
-            }
+            dbDeleteNotify(c, *dst);
             addReplyLongLong(c, 0);
         } else if (cardOnly) {
             addReplyLongLong(c, 0);

@@ -84,10 +84,7 @@ static void finishStore(rangeSink *sink) {
     if (sink->store) kvFree(sink->store);
     sink->store = NULL;
     addReplyLongLong(c, 0);
-    if (lookupWrite(c, dst) && dbDelete(c->db, dst.ptr, dst.len, false)) {
-        signalModifiedKey(c, c->db, dst.ptr, dst.len);
-        notifyKeyspaceEvent(NOTIFY_GENERIC, "del", dst.ptr, dst.len, c->db->id);
-    }
+    dbDeleteNotify(c, dst);
 }
 
 /* Normalizes 'start'/'end' (negative counts from the end) against 'len'.
