@@ -364,24 +364,13 @@ void hsetnxCommand(client *c) {
     notifyKeyspaceEvent(NOTIFY_HASH, "hset", key.ptr, key.len, c->db->id);
 }
 
-void hgetCommand(client *c) {
+/* HGET and HMGET ('multi': an array with one value per field; HGET's arity
+ * leaves exactly one). */
+static void hmgetGeneric(client *c, bool multi) {
     bool wrong;
     kvobj *kv = lookupReadTyped(c, c->argv[1], OBJ_HASH, &wrong);
     if (wrong) return;
-    const char *v;
-    size_t vlen;
-    unsigned char buf[LP_INTBUF_SIZE];
-    if (kv && hashGetValue(kv, c->argv[2], &v, &vlen, buf))
-        addReplyBulk(c, v, vlen);
-    else
-        addReplyNull(c);
-}
-
-void hmgetCommand(client *c) {
-    bool wrong;
-    kvobj *kv = lookupReadTyped(c, c->argv[1], OBJ_HASH, &wrong);
-    if (wrong) return;
-    addReplyArrayLen(c, c->argc - 2);
+    if (multi) addReplyArrayLen(c, c->argc - 2);
     for (int j = 2; j < c->argc; j++) {
         const char *v;
         size_t vlen;
@@ -391,6 +380,14 @@ void hmgetCommand(client *c) {
         else
             addReplyNull(c);
     }
+}
+
+void hgetCommand(client *c) {
+    hmgetGeneric(c, false);
+}
+
+void hmgetCommand(client *c) {
+    hmgetGeneric(c, true);
 }
 
 void hdelCommand(client *c) {

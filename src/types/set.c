@@ -432,33 +432,33 @@ void sremCommand(client *c) {
     addReplyLongLong(c, deleted);
 }
 
-void sismemberCommand(client *c) {
-    bool wrong;
-    kvobj *kv = lookupReadTyped(c, c->argv[1], OBJ_SET, &wrong);
-    if (wrong) return;
-    setElem e = elemOfSlice(c->argv[2]);
-    setVal sv = kv ? setValOf(kv) : (setVal){0, NULL};
-    addReplyLongLong(c, kv && setValContains(&sv, &e));
-}
-
-void smismemberCommand(client *c) {
+/* SISMEMBER and SMISMEMBER ('multi': an array with one answer per member;
+ * SISMEMBER's arity leaves exactly one). */
+static void sismemberGeneric(client *c, bool multi) {
     bool wrong;
     kvobj *kv = lookupReadTyped(c, c->argv[1], OBJ_SET, &wrong);
     if (wrong) return;
     setVal sv = kv ? setValOf(kv) : (setVal){0, NULL};
-    addReplyArrayLen(c, c->argc - 2);
+    if (multi) addReplyArrayLen(c, c->argc - 2);
     for (int j = 2; j < c->argc; j++) {
         setElem e = elemOfSlice(c->argv[j]);
         addReplyLongLong(c, kv && setValContains(&sv, &e));
     }
 }
 
+void sismemberCommand(client *c) {
+    sismemberGeneric(c, false);
+}
+
+void smismemberCommand(client *c) {
+    sismemberGeneric(c, true);
+}
+
 void scardCommand(client *c) {
     bool wrong;
     kvobj *kv = lookupReadTyped(c, c->argv[1], OBJ_SET, &wrong);
     if (wrong) return;
-    setVal sv = kv ? setValOf(kv) : (setVal){0, NULL};
-    addReplyLongLong(c, kv ? (long long)setValSize(&sv) : 0);
+    addReplyLongLong(c, kv ? (long long)setLength(kvGetPtr(kv), kv->encoding) : 0);
 }
 
 void smoveCommand(client *c) {

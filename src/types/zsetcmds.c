@@ -166,22 +166,13 @@ void zcardCommand(client *c) {
     addReplyLongLong(c, kv ? (long long)zsetLength(kv) : 0);
 }
 
-void zscoreCommand(client *c) {
+/* ZSCORE and ZMSCORE ('multi': an array with one score per member; ZSCORE's
+ * arity leaves exactly one). */
+static void zmscoreGeneric(client *c, bool multi) {
     bool wrong;
     kvobj *kv = lookupReadTyped(c, c->argv[1], OBJ_ZSET, &wrong);
     if (wrong) return;
-    double score;
-    if (kv && zsetScore(kv, c->argv[2].ptr, c->argv[2].len, &score))
-        addReplyDouble(c, score);
-    else
-        addReplyNull(c);
-}
-
-void zmscoreCommand(client *c) {
-    bool wrong;
-    kvobj *kv = lookupReadTyped(c, c->argv[1], OBJ_ZSET, &wrong);
-    if (wrong) return;
-    addReplyArrayLen(c, c->argc - 2);
+    if (multi) addReplyArrayLen(c, c->argc - 2);
     for (int j = 2; j < c->argc; j++) {
         double score;
         if (kv && zsetScore(kv, c->argv[j].ptr, c->argv[j].len, &score))
@@ -189,6 +180,14 @@ void zmscoreCommand(client *c) {
         else
             addReplyNull(c);
     }
+}
+
+void zscoreCommand(client *c) {
+    zmscoreGeneric(c, false);
+}
+
+void zmscoreCommand(client *c) {
+    zmscoreGeneric(c, true);
 }
 
 /* ZRANK and ZREVRANK, with Redis 7.2's optional WITHSCORE (the reply is
