@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  *
  * Helpers shared by the collection types (see collection.h): encoding
- * thresholds, COUNT parsing, distinct random picks, and the body of
- * HSCAN/SSCAN/ZSCAN.
+ * thresholds, COUNT parsing, table memory estimates, distinct random
+ * picks, and the body of HSCAN/SSCAN/ZSCAN.
  */
 #include "types/collection.h"
 
@@ -35,6 +35,20 @@ int getSignedCountOrReply(client *c, slice s, long long *out) {
     }
     *out = v;
     return C_OK;
+}
+
+size_t tableMemoryUsage(hashtable *ht, size_t samples) {
+    size_t total = htOverheadBytes(ht), seen = 0, bytes = 0, n = htSize(ht);
+    htIterator it;
+    htIterInit(&it, ht, false);
+    void *e;
+    while ((samples == 0 || seen < samples) && (e = htNext(&it))) {
+        bytes += tallocSize(e);
+        seen++;
+    }
+    htIterRelease(&it);
+    if (seen) total += (size_t)((double)bytes / (double)seen * (double)n);
+    return total;
 }
 
 int getRandomCountArgsOrReply(client *c, const char *withWord, long long *count, bool *with) {

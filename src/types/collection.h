@@ -3,8 +3,9 @@
  * What the collection types (hash, set, zset) share: the conversion
  * thresholds of the hash and set compact encodings (config directives, see
  * server/config.c), parsing of a signed COUNT argument the way Redis 7.0
- * words its errors, distinct random picks (HRANDFIELD, SRANDMEMBER,
- * ZRANDMEMBER), and the body of HSCAN/SSCAN/ZSCAN.
+ * words its errors, the memory estimate of a table encoding, distinct
+ * random picks (HRANDFIELD, SRANDMEMBER, ZRANDMEMBER), and the body of
+ * HSCAN/SSCAN/ZSCAN.
  */
 #ifndef TERN_TYPES_COLLECTION_H
 #define TERN_TYPES_COLLECTION_H
@@ -25,6 +26,11 @@ extern long long setMaxIntsetEntries;    /* set-max-intset-entries */
  * "ERR value is out of range, value must between ..." or the not-an-integer
  * error.  Returns C_OK or C_ERR (already replied). */
 int getSignedCountOrReply(client *c, slice s, long long *out);
+
+/* MEMORY USAGE of the hashtable 'ht' whose entries are single allocations:
+ * its own overhead plus the mean size of its first 'samples' entries (all
+ * when 0) times the entry count. */
+size_t tableMemoryUsage(hashtable *ht, size_t samples);
 
 /* Parses the arguments after the key of HRANDFIELD/ZRANDMEMBER key [count
  * [WITHVALUES|WITHSCORES]] ('withWord' names the flag), given argc >= 3:

@@ -258,18 +258,7 @@ static void *hashDupValue(const void *ptr, int enc) {
 
 static size_t hashValueMemory(const void *ptr, int enc, size_t samples) {
     if (enc == OBJ_ENC_LISTPACK) return tallocSize(ptr);
-    hashtable *ht = (hashtable *)ptr;
-    size_t total = htOverheadBytes(ht), seen = 0, bytes = 0, n = htSize(ht);
-    htIterator it;
-    htIterInit(&it, ht, false);
-    hashField *e;
-    while ((samples == 0 || seen < samples) && (e = htNext(&it))) {
-        bytes += tallocSize(e);
-        seen++;
-    }
-    htIterRelease(&it);
-    if (seen) total += (size_t)((double)bytes / (double)seen * (double)n);
-    return total;
+    return tableMemoryUsage((hashtable *)ptr, samples);
 }
 
 /* Order-independent: each field/value pair hashes on its own and the

@@ -267,18 +267,7 @@ static void *setDupValue(const void *ptr, int enc) {
 
 static size_t setValueMemory(const void *ptr, int enc, size_t samples) {
     if (enc == OBJ_ENC_INTSET) return tallocSize(ptr);
-    hashtable *ht = (hashtable *)ptr;
-    size_t total = htOverheadBytes(ht), seen = 0, bytes = 0, n = htSize(ht);
-    htIterator it;
-    htIterInit(&it, ht, false);
-    setMember *m;
-    while ((samples == 0 || seen < samples) && (m = htNext(&it))) {
-        bytes += tallocSize(m);
-        seen++;
-    }
-    htIterRelease(&it);
-    if (seen) total += (size_t)((double)bytes / (double)seen * (double)n);
-    return total;
+    return tableMemoryUsage((hashtable *)ptr, samples);
 }
 
 static size_t setLength(const void *ptr, int enc) {
