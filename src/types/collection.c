@@ -13,7 +13,6 @@
 #include "core/args.h"
 #include "core/db.h"
 #include "core/errors.h"
-#include "ds/numfmt.h"
 #include "net/reply.h"
 
 /* Redis 7.0's compiled-in defaults (redis.conf ships 128 for the hash
@@ -23,18 +22,7 @@ long long hashMaxListpackValue = 64;
 long long setMaxIntsetEntries = 512;
 
 int getSignedCountOrReply(client *c, slice s, long long *out) {
-    long long v;
-    if (!numStrToLL(s.ptr, s.len, &v)) {
-        addReplyError(c, ERR_NOT_INT);
-        return C_ERR;
-    }
-    if (v < -LLONG_MAX) {
-        addReplyErrorFormat(c, "ERR value is out of range, value must between %lld and %lld",
-                            -LLONG_MAX, LLONG_MAX);
-        return C_ERR;
-    }
-    *out = v;
-    return C_OK;
+    return getRangeLongOrReply(c, s, -LLONG_MAX, LLONG_MAX, out, NULL);
 }
 
 size_t tableMemoryUsage(hashtable *ht, size_t samples) {
