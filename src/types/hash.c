@@ -309,8 +309,10 @@ static void hashDeleteIfEmpty(client *c, kvobj *kv, slice key) {
 
 /* ---- commands ---- */
 
-/* HSET and HMSET: 'okReply' selects HMSET's +OK over the count of new fields. */
-static void hsetGeneric(client *c, bool okReply) {
+/* HSET, HMSET and HSETNX: 'okReply' selects HMSET's +OK over the count of
+ * new fields; 'nx' (HSETNX, one pair) replies 0 and writes nothing when the
+ * field exists. */
+static void hsetGeneric(client *c, bool okReply, bool nx) {
     if (c->argc % 2 == 1) {
         addReplyErrorArity(c);
         return;
@@ -318,6 +320,10 @@ static void hsetGeneric(client *c, bool okReply) {
     slice key = c->argv[1];
     kvobj *kv = hashLookupOrCreate(c, key);
     if (!kv) return;
+    if (nx && hashExists(kv, c->argv[2])) {
+        addReplyLongLong(c, 0);
+        return;
+    }
     hashTryConversion(kv, c, 2, c->argc - 1);
     long long created = 0;
     for (int j = 2; j < c->argc; j += 2)
@@ -331,26 +337,15 @@ static void hsetGeneric(client *c, bool okReply) {
 }
 
 void hsetCommand(client *c) {
-    hsetGeneric(c, false);
+    hsetGeneric(c, false, false);
 }
 
 void hmsetCommand(client *c) {
-    hsetGeneric(c, true);
+    hsetGeneric(c, true, false);
 }
 
 void hsetnxCommand(client *c) {
-    slice key = c->argv[1];
-    kvobj *kv = hashLookupOrCreate(c, key);
-    if (!kv) return;
-    if (hashExists(kv, c->argv[2])) {
-        addReplyLongLong(c, 0);
-        return;
-    }
-    hashTryConversion(kv, c, 2, 3);
-    hashSet(kv, c->argv[2], c->argv[3].ptr, c->argv[3].len);
-    addReplyLongLong(c, 1);
-    signalModifiedKey(c, c->db, key.ptr, key.len);
-    notifyKeyspaceEvent(NOTIFY_HASH, "hset", key.ptr, key.len, c->db->id);
+    hsetGeneric(c, false, true);
 }
 
 /* HGET and HMGET ('multi': an array with one value per field; HGET's arity
