@@ -75,6 +75,13 @@ size_t dbSize(const db *d);
  * client-side caching attach here later). */
 void signalModifiedKey(client *c, db *d, const char *key, size_t len);
 
+/* Gives 'key' (its live kvobj 'kv') the absolute expire time 'when' (ms),
+ * as EXPIRE and GETEX do: a time not after the command's time deletes the
+ * key and publishes "del", a later one sets the TTL and publishes
+ * "expire"; the change is signalled either way.  'kv' may be invalid
+ * afterwards (core/expire.c). */
+void setExpireOrDelete(client *c, kvobj *kv, slice key, long long when);
+
 /* Active expiry cycle, called from the cron: samples keys with a TTL and
  * removes the expired ones within a CPU budget. */
 void activeExpireCycle(void);
