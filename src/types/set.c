@@ -348,6 +348,20 @@ static setVal setValCreateFor(slice s) {
     return (setVal){OBJ_ENC_HASHTABLE, htCreate(&setMemberType)};
 }
 
+/* The set of 'kv' into '*sv'; or, when 'kv' is NULL, a new set at 'key'
+ * with the encoding a first member 'first' calls for, added to the db.
+ * Returns the set's kvobj. */
+static kvobj *setOrCreate(client *c, kvobj *kv, slice key, slice first, setVal *sv) {
+    if (kv) {
+        *sv = setValOf(kv);
+        return kv;
+    }
+    *sv = setValCreateFor(first);
+    kv = kvNewPtr(key.ptr, key.len, OBJ_SET, sv->enc, sv->ptr, -1);
+    dbAdd(c->db, kv);
+    return kv;
+}
+
 /* Stores 'sv' as the value of 'key' (replacing whatever was there, TTL
  * included), or deletes 'key' when 'sv' is empty; replies the size and
  * sends 'event' or "del".  Takes ownership of 'sv'. */
@@ -373,13 +387,7 @@ void saddCommand(client *c) {
     kvobj *kv = lookupWriteTyped(c, key, OBJ_SET, &wrong);
     if (wrong) return;
     setVal sv;
-    if (kv) {
-        sv = setValOf(kv);
-    } else {
-        sv = setValCreateFor(c->argv[2]);
-        kv = kvNewPtr(key.ptr, key.len, OBJ_SET, sv.enc, sv.ptr, -1);
-        dbAdd(c->db, kv);
-    }
+    kv = setOrCreate(c, kv, key, c->argv[2], &sv);
     long long added = 0;
     for (int j = 2; j < c->argc; j++) {
         setElem e = elemOfSlice(c->argv[j]);
@@ -477,13 +485,7 @@ void smoveCommand(client *c) {
     notifyKeyspaceEvent(NOTIFY_SET, "srem", src.ptr, src.len, c->db->id);
     if (setValSize(&srcSv) == 0) setDeleteEmptied(c, src);
     setVal dstSv;
-    if (dstKv) {
-        dstSv = setValOf(dstKv);
-    } else {
-        dstSv = setValCreateFor(c->argv[3]);
-        dstKv = kvNewPtr(dst.ptr, dst.len, OBJ_SET, dstSv.enc, dstSv.ptr, -1);
-        dbAdd(c->db, dstKv);
-    }
+    dstKv = setOrCreate(c, dstKv, dst, c->argv[3], &dstSv);
     signalModifiedKey(c, c->db, src.ptr, src.len);
     bool added = setValAdd(&dstSv, &e);
     setValStore(dstKv, dstSv);
