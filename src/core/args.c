@@ -44,10 +44,7 @@ int getLongLongOrReply(client *c, slice s, long long *out, const char *msg) {
 int getRangeLongOrReply(client *c, slice s, long long min, long long max, long long *out,
                         const char *msg) {
     long long v;
-    if (!numStrToLL(s.ptr, s.len, &v)) {
-        addReplyError(c, msg ? msg : ERR_NOT_INT);
-        return C_ERR;
-    }
+    if (getLongLongOrReply(c, s, &v, msg) == C_ERR) return C_ERR;
     if (v < min || v > max) {
         if (msg)
             addReplyError(c, msg);

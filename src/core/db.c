@@ -145,6 +145,13 @@ bool dbDelete(db *d, const char *key, size_t len, bool lazy) {
     return true;
 }
 
+bool dbDeleteNotify(client *c, slice key) {
+    if (!lookupWrite(c, key) || !dbDelete(c->db, key.ptr, key.len, false)) return false;
+    signalModifiedKey(c, c->db, key.ptr, key.len);
+    notifyKeyspaceEvent(NOTIFY_GENERIC, "del", key.ptr, key.len, c->db->id);
+    return true;
+}
+
 kvobj *dbUnlink(db *d, const char *key, size_t len) {
     kvobj *kv = htUnlink(d->keys, key, len);
     if (kv && (kv->flags & KV_FLAG_EXPIRE)) d->expires--;

@@ -49,6 +49,11 @@ void dbSet(db *d, kvobj *kv);
 /* Deletes the key; returns true when it existed.  'lazy' hands big values
  * to the lazy-free thread. */
 bool dbDelete(db *d, const char *key, size_t len, bool lazy);
+/* Deletes 'key' from the client's db the way a command overwriting it with
+ * an empty result does (SINTERSTORE, ZUNIONSTORE, ZRANGESTORE, ...): after
+ * lazy expiry, when the key exists, deletes it, signals the change and
+ * publishes "del".  Returns true when a key was deleted. */
+bool dbDeleteNotify(client *c, slice key);
 /* Removes the key from 'd' without freeing it and returns its kvobj (NULL
  * when absent).  The caller owns the result: RENAME and MOVE re-add it. */
 kvobj *dbUnlink(db *d, const char *key, size_t len);
@@ -70,24 +75,12 @@ size_t dbSize(const db *d);
  * client-side caching attach here later). */
 void signalModifiedKey(client *c, db *d, const char *key, size_t len);
 
-/* ---- SCAN family helpers (core/keys.c), shared with HSCAN/SSCAN/ZSCAN ---- */
-
-/* Options of a SCAN-like command. */
-typedef struct scanOpts {
-    long count;      /* COUNT, default 10 */
-    bool usePattern; /* MATCH given and not "*" */
-    slice pattern;
-    bool hasType;    /* TYPE given (SCAN only) */
-    slice type;
-} scanOpts;
-
-/* Parses a cursor the way Redis does (strtoul rules: optional sign, a
- * negative value wraps, no leading space, nothing after the digits).
- * Replies "ERR invalid cursor" and returns C_ERR when malformed. */
-int parseScanCursorOrReply(client *c, slice s, uint64_t *cursor);
-/* Parses COUNT/MATCH (and TYPE when 'allowType') from argv['first'..]
- * into '*opts'.  Replies the Redis error and returns C_ERR on failure. */
-int parseScanOptionsOrReply(client *c, int first, bool allowType, scanOpts *opts);
+/* Gives 'key' (its live kvobj 'kv') the absolute expire time 'when' (ms),
+ * as EXPIRE and GETEX do: a time not after the command's time deletes the
+ * key and publishes "del", a later one sets the TTL and publishes
+ * "expire"; the change is signalled either way.  'kv' may be invalid
+ * afterwards (core/expire.c). */
+void setExpireOrDelete(client *c, kvobj *kv, slice key, long long when);
 
 /* Active expiry cycle, called from the cron: samples keys with a TTL and
  * removes the expired ones within a CPU budget. */

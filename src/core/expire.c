@@ -125,6 +125,18 @@ static int parseExpireFlagsOrReply(client *c, int *flags) {
     return C_OK;
 }
 
+void setExpireOrDelete(client *c, kvobj *kv, slice key, long long when) {
+    if (when <= commandTimeMs()) {
+        dbDelete(c->db, key.ptr, key.len, false);
+        signalModifiedKey(c, c->db, key.ptr, key.len);
+        notifyKeyspaceEvent(NOTIFY_GENERIC, "del", key.ptr, key.len, c->db->id);
+    } else {
+        dbSetExpire(c->db, kv, when);
+        signalModifiedKey(c, c->db, key.ptr, key.len);
+        notifyKeyspaceEvent(NOTIFY_GENERIC, "expire", key.ptr, key.len, c->db->id);
+    }
+}
+
 /* The EXPIRE family.  'basetime' is added to the argument (the current
  * time for relative forms, 0 for the AT forms); 'seconds' says the unit.
  * A time already in the past deletes the key (reply 1, event "del"). */
@@ -162,15 +174,7 @@ static void expireGeneric(client *c, long long basetime, bool seconds) {
         addReplyLongLong(c, 0);
         return;
     }
-    if (when <= commandTimeMs()) {
-        dbDelete(c->db, key.ptr, key.len, false);
-        signalModifiedKey(c, c->db, key.ptr, key.len);
-        notifyKeyspaceEvent(NOTIFY_GENERIC, "del", key.ptr, key.len, c->db->id);
-    } else {
-        dbSetExpire(c->db, kv, when);
-        signalModifiedKey(c, c->db, key.ptr, key.len);
-        notifyKeyspaceEvent(NOTIFY_GENERIC, "expire", key.ptr, key.len, c->db->id);
-    }
+    setExpireOrDelete(c, kv, key, when);
     addReplyLongLong(c, 1);
 }
 

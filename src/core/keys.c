@@ -27,6 +27,7 @@
 #include "core/db.h"
 #include "core/errors.h"
 #include "core/notify.h"
+#include "core/scan.h"
 #include "ds/glob.h"
 #include "net/reply.h"
 
@@ -284,84 +285,6 @@ void keysCommand(client *c) {
     setDeferredArrayLen(c, h, n);
 }
 
-int parseScanCursorOrReply(client *c, slice s, uint64_t *cursor) {
-    /* Redis parses with strtoul on a NUL-terminated string, so bytes after
-     * an embedded NUL are ignored, an empty string is cursor 0, a sign is
-     * allowed and "-1" wraps to the largest cursor. */
-    size_t len = s.len;
-    const char *nul = memchr(s.ptr, '\0', len);
-    if (nul) len = (size_t)(nul - s.ptr);
-    const char *p = s.ptr, *end = s.ptr + len;
-    if (len == 0) {
-        *cursor = 0;
-        return C_OK;
-    }
-    bool neg = false;
-    if (*p == '+' || *p == '-') neg = *p++ == '-';
-    uint64_t v = 0;
-    bool digits = false, overflow = false;
-    while (p < end && *p >= '0' && *p <= '9') {
-        unsigned d = (unsigned)(*p++ - '0');
-        if (v > (UINT64_MAX - d) / 10) overflow = true;
-        v = v * 10 + d;
-        digits = true;
-    }
-    if (!digits || p != end || overflow) {
-        addReplyError(c, "ERR invalid cursor");
-        return C_ERR;
-    }
-    *cursor = neg ? (uint64_t)0 - v : v;
-    return C_OK;
-}
-
-int parseScanOptionsOrReply(client *c, int first, bool allowType, scanOpts *opts) {
-    opts->count = 10;
-    opts->usePattern = false;
-    opts->hasType = false;
-    for (int j = first; j < c->argc; j++) {
-        int more = c->argc - j - 1;
-        slice a = c->argv[j];
-        if (sliceIs(a, "count") && more >= 1) {
-            long long v;
-            if (getLongLongOrReply(c, c->argv[j + 1], &v, NULL) == C_ERR) return C_ERR;
-            if (v < 1) {
-                addReplyError(c, ERR_SYNTAX);
-                return C_ERR;
-            }
-            opts->count = v > LONG_MAX ? LONG_MAX : (long)v;
-            j++;
-        } else if (sliceIs(a, "match") && more >= 1) {
-            opts->pattern = c->argv[j + 1];
-            /* "*" matches everything: skip the matcher. */
-            opts->usePattern = !(opts->pattern.len == 1 && opts->pattern.ptr[0] == '*');
-            j++;
-        } else if (allowType && sliceIs(a, "type") && more >= 1) {
-            opts->type = c->argv[j + 1];
-            opts->hasType = true;
-            j++;
-        } else {
-            addReplyError(c, ERR_SYNTAX);
-            return C_ERR;
-        }
-    }
-    return C_OK;
-}
-
-/* The entries one SCAN call collected, before filtering. */
-typedef struct scanBatch {
-    kvobj **items;
-    size_t n, cap;
-} scanBatch;
-
-static void scanCollect(void *priv, void *entry) {
-    scanBatch *b = priv;
-    if (b->n == b->cap) {
-        b->cap = b->cap ? b->cap * 2 : 16;
-        b->items = trealloc(b->items, b->cap * sizeof(*b->items));
-    }
-    b->items[b->n++] = entry;
-}
-
 /* True when the TYPE filter keeps 'kv'.  Like Redis, the check is a read
  * lookup: an expired key is deleted and counts as type "none", and that
  * key is then reported (under TYPE none) although it no longer exists.
@@ -401,22 +324,15 @@ void scanCommand(client *c) {
     if (parseScanOptionsOrReply(c, 2, true, &o) == C_ERR) return;
 
     scanBatch b = {NULL, 0, 0};
-    long maxIterations = o.count > LONG_MAX / 10 ? LONG_MAX : o.count * 10;
-    do {
-        cursor = htScan(c->db->keys, cursor, scanCollect, &b);
-    } while (cursor && maxIterations-- && b.n < (size_t)o.count);
-
-    addReplyArrayLen(c, 2);
-    /* Redis prints the unsigned cursor through a signed conversion. */
-    addReplyBulkLongLong(c, (long long)cursor);
+    cursor = scanCollect(scanStepHashtable, c->db->keys, cursor, o.count, 1, &b);
+    addReplyScanCursor(c, cursor);
     void *h = addReplyDeferredLen(c);
     long long n = 0;
     /* Entries never move in memory and each is deleted at most once here,
      * by its own turn, so the collected pointers stay valid. */
     for (size_t j = 0; j < b.n; j++) {
         kvobj *kv = b.items[j];
-        if (o.usePattern && !globMatch(o.pattern.ptr, o.pattern.len, kvKey(kv), kvKeyLen(kv), false))
-            continue;
+        if (!scanMatches(&o, kvKey(kv), kvKeyLen(kv))) continue;
         if (o.hasType) {
             bool deleted;
             char *keyCopy;

@@ -1,20 +1,18 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  *
  * Helpers shared by the collection types (see collection.h): encoding
- * thresholds, COUNT parsing, and HSCAN/SSCAN argument parsing.
+ * thresholds, COUNT parsing, table memory estimates, distinct random
+ * picks, and the body of HSCAN/SSCAN/ZSCAN.
  */
 #include "types/collection.h"
 
-#include <ctype.h>
-#include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/args.h"
+#include "core/db.h"
 #include "core/errors.h"
-#include "ds/glob.h"
-#include "ds/numfmt.h"
 #include "net/reply.h"
 
 /* Redis 7.0's compiled-in defaults (redis.conf ships 128 for the hash
@@ -24,85 +22,126 @@ long long hashMaxListpackValue = 64;
 long long setMaxIntsetEntries = 512;
 
 int getSignedCountOrReply(client *c, slice s, long long *out) {
-    long long v;
-    if (!numStrToLL(s.ptr, s.len, &v)) {
-        addReplyError(c, ERR_NOT_INT);
-        return C_ERR;
-    }
-    if (v < -LLONG_MAX) {
-        addReplyErrorFormat(c, "ERR value is out of range, value must between %lld and %lld",
-                            -LLONG_MAX, LLONG_MAX);
-        return C_ERR;
-    }
-    *out = v;
-    return C_OK;
+    return getRangeLongOrReply(c, s, -LLONG_MAX, LLONG_MAX, out, NULL);
 }
 
-int getScanCursorOrReply(client *c, slice s, uint64_t *cursor) {
-    char small[64];
-    char *buf = s.len < sizeof(small) ? small : tmalloc(s.len + 1);
-    memcpy(buf, s.ptr, s.len);
-    buf[s.len] = '\0';
-    char *end;
-    errno = 0;
-    unsigned long v = strtoul(buf, &end, 10);
-    bool ok = !isspace((unsigned char)buf[0]) && *end == '\0' && errno != ERANGE;
-    if (buf != small) tfree(buf);
-    if (!ok) {
-        addReplyError(c, "ERR invalid cursor");
-        return C_ERR;
+size_t tableMemoryUsage(hashtable *ht, size_t samples) {
+    size_t total = htOverheadBytes(ht), seen = 0, bytes = 0, n = htSize(ht);
+    htIterator it;
+    htIterInit(&it, ht, false);
+    void *e;
+    while ((samples == 0 || seen < samples) && (e = htNext(&it))) {
+        bytes += tallocSize(e);
+        seen++;
     }
-    *cursor = v;
-    return C_OK;
+    htIterRelease(&it);
+    if (seen) total += (size_t)((double)bytes / (double)seen * (double)n);
+    return total;
 }
 
-int getScanOptionsOrReply(client *c, int first, scanOptions *opt) {
-    opt->usePattern = false;
-    opt->pattern.ptr = NULL;
-    opt->pattern.len = 0;
-    opt->count = 10;
-    for (int j = first; j < c->argc; j++) {
-        bool more = j + 1 < c->argc;
-        if (sliceIs(c->argv[j], "count") && more) {
-            if (getLongLongOrReply(c, c->argv[j + 1], &opt->count, NULL) == C_ERR) return C_ERR;
-            if (opt->count < 1) {
-                addReplyError(c, ERR_SYNTAX);
-                return C_ERR;
-            }
-            j++;
-        } else if (sliceIs(c->argv[j], "match") && more) {
-            opt->pattern = c->argv[j + 1];
-            /* "*" matches everything: skip the matching work. */
-            opt->usePattern = !(opt->pattern.len == 1 && opt->pattern.ptr[0] == '*');
-            j++;
-        } else {
-            addReplyError(c, ERR_SYNTAX);
+int getRandomCountArgsOrReply(client *c, const char *withWord, long long *count, bool *with) {
+    if (getSignedCountOrReply(c, c->argv[2], count) == C_ERR) return C_ERR;
+    *with = false;
+    if (c->argc > 4 || (c->argc == 4 && !sliceIs(c->argv[3], withWord))) {
+        addReplyError(c, ERR_SYNTAX);
+        return C_ERR;
+    }
+    if (c->argc == 4) {
+        *with = true;
+        /* The flat RESP2 reply doubles the count: keep it in range. */
+        if (*count < -LLONG_MAX / 2 || *count > LLONG_MAX / 2) {
+            addReplyError(c, "ERR value is out of range");
             return C_ERR;
         }
     }
     return C_OK;
 }
 
-bool scanMatches(const scanOptions *opt, const void *p, size_t len) {
-    return !opt->usePattern || globMatch(opt->pattern.ptr, opt->pattern.len, p, len, false);
+void pickSetInit(pickSet *ps, size_t n) {
+    size_t cap = 16;
+    int bits = 4;
+    while (cap < n * 2) {
+        cap <<= 1;
+        bits++;
+    }
+    ps->slots = tmalloc(cap * sizeof(*ps->slots));
+    memset(ps->slots, 0xFF, cap * sizeof(*ps->slots));
+    ps->mask = cap - 1;
+    ps->shift = 64 - bits;
 }
 
-void addReplyScanCursor(client *c, uint64_t cursor) {
-    char buf[NUMFMT_LL_MAX];
-    addReplyArrayLen(c, 2);
-    /* Cursors are unsigned 64-bit. */
-    int n = 0;
-    char tmp[NUMFMT_LL_MAX];
-    do {
-        tmp[n++] = (char)('0' + cursor % 10);
-        cursor /= 10;
-    } while (cursor);
-    for (int j = 0; j < n; j++)
-        buf[j] = tmp[n - 1 - j];
-    addReplyBulk(c, buf, (size_t)n);
+bool pickSetAdd(pickSet *ps, uintptr_t v) {
+    /* Fibonacci hashing takes the product's high bits, which spreads both
+     * aligned addresses and small consecutive ranks. */
+    size_t i = (size_t)(((uint64_t)v * 0x9E3779B97F4A7C15ULL) >> ps->shift);
+    while (ps->slots[i] != UINTPTR_MAX) {
+        if (ps->slots[i] == v) return false;
+        i = (i + 1) & ps->mask;
+    }
+    ps->slots[i] = v;
+    return true;
 }
 
-void addReplyEmptyScan(client *c) {
-    addReplyScanCursor(c, 0);
-    addReplyArrayLen(c, 0);
+void pickSetRelease(pickSet *ps) {
+    tfree(ps->slots);
+    ps->slots = NULL;
+}
+
+void pickDistinctEntries(hashtable *ht, size_t count, void (*fn)(void *priv, void *entry),
+                         void *priv) {
+    size_t size = htSize(ht);
+    if (count * 3 > size) {
+        void **all = tmalloc(sizeof(*all) * size);
+        size_t n = 0;
+        htIterator it;
+        htIterInit(&it, ht, false);
+        void *e;
+        while ((e = htNext(&it)))
+            all[n++] = e;
+        htIterRelease(&it);
+        for (size_t j = 0; j < count; j++) {
+            size_t k = j + (size_t)random() % (n - j);
+            void *t = all[j];
+            all[j] = all[k];
+            all[k] = t;
+            fn(priv, all[j]);
+        }
+        tfree(all);
+        return;
+    }
+    pickSet seen;
+    pickSetInit(&seen, count);
+    for (size_t got = 0; got < count;) {
+        void *e = htRandom(ht);
+        if (!pickSetAdd(&seen, (uintptr_t)e)) continue;
+        fn(priv, e);
+        got++;
+    }
+    pickSetRelease(&seen);
+}
+
+void collectionScanCommand(client *c, const collectionScanType *t) {
+    uint64_t cursor;
+    if (parseScanCursorOrReply(c, c->argv[2], &cursor) == C_ERR) return;
+    bool wrong;
+    kvobj *kv = lookupReadTyped(c, c->argv[1], t->type, &wrong);
+    if (wrong) return;
+    if (!kv) {
+        addReplyEmptyScan(c);
+        return;
+    }
+    scanOpts o;
+    if (parseScanOptionsOrReply(c, 3, false, &o) == C_ERR) return;
+    bool compact = (int)kv->encoding == t->compactEncoding;
+    scanBatch b = {NULL, 0, 0};
+    /* Small encodings answer in one call, cursor 0 (as Redis). */
+    cursor = compact ? 0 : scanCollect(t->step, kvGetPtr(kv), cursor, o.count, t->perEntry, &b);
+    addReplyScanCursor(c, cursor);
+    void *h = addReplyDeferredLen(c);
+    long long n = 0;
+    if (compact) n = t->replyCompact(c, kv, &o);
+    for (size_t j = 0; j < b.n; j++)
+        n += t->replyEntry(c, b.items[j], &o);
+    setDeferredArrayLen(c, h, n);
+    tfree(b.items);
 }

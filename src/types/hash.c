@@ -20,7 +20,6 @@
  * Costs: HGET/HSET/HDEL O(1) on hashtable, O(n) scans on small listpacks;
  * HGETALL/HKEYS/HVALS O(n); HRANDFIELD with count O(n + count).
  */
-#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -259,18 +258,7 @@ static void *hashDupValue(const void *ptr, int enc) {
 
 static size_t hashValueMemory(const void *ptr, int enc, size_t samples) {
     if (enc == OBJ_ENC_LISTPACK) return tallocSize(ptr);
-    hashtable *ht = (hashtable *)ptr;
-    size_t total = htOverheadBytes(ht), seen = 0, bytes = 0, n = htSize(ht);
-    htIterator it;
-    htIterInit(&it, ht, false);
-    hashField *e;
-    while ((samples == 0 || seen < samples) && (e = htNext(&it))) {
-        bytes += tallocSize(e);
-        seen++;
-    }
-    htIterRelease(&it);
-    if (seen) total += (size_t)((double)bytes / (double)seen * (double)n);
-    return total;
+    return tableMemoryUsage((hashtable *)ptr, samples);
 }
 
 /* Order-independent: each field/value pair hashes on its own and the
@@ -321,8 +309,10 @@ static void hashDeleteIfEmpty(client *c, kvobj *kv, slice key) {
 
 /* ---- commands ---- */
 
-/* HSET and HMSET: 'okReply' selects HMSET's +OK over the count of new fields. */
-static void hsetGeneric(client *c, bool okReply) {
+/* HSET, HMSET and HSETNX: 'okReply' selects HMSET's +OK over the count of
+ * new fields; 'nx' (HSETNX, one pair) replies 0 and writes nothing when the
+ * field exists. */
+static void hsetGeneric(client *c, bool okReply, bool nx) {
     if (c->argc % 2 == 1) {
         addReplyErrorArity(c);
         return;
@@ -330,6 +320,10 @@ static void hsetGeneric(client *c, bool okReply) {
     slice key = c->argv[1];
     kvobj *kv = hashLookupOrCreate(c, key);
     if (!kv) return;
+    if (nx && hashExists(kv, c->argv[2])) {
+        addReplyLongLong(c, 0);
+        return;
+    }
     hashTryConversion(kv, c, 2, c->argc - 1);
     long long created = 0;
     for (int j = 2; j < c->argc; j += 2)
@@ -343,46 +337,24 @@ static void hsetGeneric(client *c, bool okReply) {
 }
 
 void hsetCommand(client *c) {
-    hsetGeneric(c, false);
+    hsetGeneric(c, false, false);
 }
 
 void hmsetCommand(client *c) {
-    hsetGeneric(c, true);
+    hsetGeneric(c, true, false);
 }
 
 void hsetnxCommand(client *c) {
-    slice key = c->argv[1];
-    kvobj *kv = hashLookupOrCreate(c, key);
-    if (!kv) return;
-    if (hashExists(kv, c->argv[2])) {
-        addReplyLongLong(c, 0);
-        return;
-    }
-    hashTryConversion(kv, c, 2, 3);
-    hashSet(kv, c->argv[2], c->argv[3].ptr, c->argv[3].len);
-    addReplyLongLong(c, 1);
-    signalModifiedKey(c, c->db, key.ptr, key.len);
-    notifyKeyspaceEvent(NOTIFY_HASH, "hset", key.ptr, key.len, c->db->id);
+    hsetGeneric(c, false, true);
 }
 
-void hgetCommand(client *c) {
+/* HGET and HMGET ('multi': an array with one value per field; HGET's arity
+ * leaves exactly one). */
+static void hmgetGeneric(client *c, bool multi) {
     bool wrong;
     kvobj *kv = lookupReadTyped(c, c->argv[1], OBJ_HASH, &wrong);
     if (wrong) return;
-    const char *v;
-    size_t vlen;
-    unsigned char buf[LP_INTBUF_SIZE];
-    if (kv && hashGetValue(kv, c->argv[2], &v, &vlen, buf))
-        addReplyBulk(c, v, vlen);
-    else
-        addReplyNull(c);
-}
-
-void hmgetCommand(client *c) {
-    bool wrong;
-    kvobj *kv = lookupReadTyped(c, c->argv[1], OBJ_HASH, &wrong);
-    if (wrong) return;
-    addReplyArrayLen(c, c->argc - 2);
+    if (multi) addReplyArrayLen(c, c->argc - 2);
     for (int j = 2; j < c->argc; j++) {
         const char *v;
         size_t vlen;
@@ -392,6 +364,14 @@ void hmgetCommand(client *c) {
         else
             addReplyNull(c);
     }
+}
+
+void hgetCommand(client *c) {
+    hmgetGeneric(c, false);
+}
+
+void hmgetCommand(client *c) {
+    hmgetGeneric(c, true);
 }
 
 void hdelCommand(client *c) {
@@ -476,32 +456,46 @@ void hgetallCommand(client *c) {
     hgetallGeneric(c, HASH_KEYS | HASH_VALUES);
 }
 
+/* The lookup of HINCRBY and HINCRBYFLOAT: the hash at argv[1], created when
+ * absent, and the value of field argv[2] in '*v'/'*vlen' (an integer entry
+ * formatted into 'buf', LP_INTBUF_SIZE bytes), or '*v' NULL when the field
+ * is absent.  Returns NULL after replying WRONGTYPE. */
+static kvobj *hashIncrLookup(client *c, const char **v, size_t *vlen, unsigned char *buf) {
+    kvobj *kv = hashLookupOrCreate(c, c->argv[1]);
+    if (kv && !hashGetValue(kv, c->argv[2], v, vlen, buf)) *v = NULL;
+    return kv;
+}
+
+/* Stores 'out' as the new value of field argv[2] once HINCRBY or
+ * HINCRBYFLOAT has replied it, and signals the change as 'event'. */
+static void hashIncrStore(client *c, kvobj *kv, const char *out, size_t outlen, const char *event) {
+    slice key = c->argv[1];
+    hashTryConversion(kv, c, 2, 2);
+    hashSet(kv, c->argv[2], out, outlen);
+    signalModifiedKey(c, c->db, key.ptr, key.len);
+    notifyKeyspaceEvent(NOTIFY_HASH, event, key.ptr, key.len, c->db->id);
+}
+
 void hincrbyCommand(client *c) {
     long long incr, value = 0;
     if (getLongLongOrReply(c, c->argv[3], &incr, NULL) == C_ERR) return;
-    slice key = c->argv[1];
-    kvobj *kv = hashLookupOrCreate(c, key);
-    if (!kv) return;
     const char *v;
     size_t vlen;
     unsigned char buf[LP_INTBUF_SIZE];
-    if (hashGetValue(kv, c->argv[2], &v, &vlen, buf) && !numStrToLL(v, vlen, &value)) {
+    kvobj *kv = hashIncrLookup(c, &v, &vlen, buf);
+    if (!kv) return;
+    if (v && !numStrToLL(v, vlen, &value)) {
         addReplyError(c, "ERR hash value is not an integer");
         return;
     }
-    if ((incr < 0 && value < 0 && incr < LLONG_MIN - value) ||
-        (incr > 0 && value > 0 && incr > LLONG_MAX - value)) {
+    if (__builtin_add_overflow(value, incr, &value)) {
         addReplyError(c, ERR_OVERFLOW);
         return;
     }
-    value += incr;
     char out[NUMFMT_LL_MAX];
     size_t outlen = numLLToStr(out, sizeof(out), value);
-    hashTryConversion(kv, c, 2, 2);
-    hashSet(kv, c->argv[2], out, outlen);
     addReplyLongLong(c, value);
-    signalModifiedKey(c, c->db, key.ptr, key.len);
-    notifyKeyspaceEvent(NOTIFY_HASH, "hincrby", key.ptr, key.len, c->db->id);
+    hashIncrStore(c, kv, out, outlen, "hincrby");
 }
 
 void hincrbyfloatCommand(client *c) {
@@ -511,13 +505,12 @@ void hincrbyfloatCommand(client *c) {
         addReplyError(c, "ERR value is NaN or Infinity");
         return;
     }
-    slice key = c->argv[1];
-    kvobj *kv = hashLookupOrCreate(c, key);
-    if (!kv) return;
     const char *v;
     size_t vlen;
     unsigned char buf[LP_INTBUF_SIZE];
-    if (hashGetValue(kv, c->argv[2], &v, &vlen, buf) && !numStrToLongDouble(v, vlen, &value)) {
+    kvobj *kv = hashIncrLookup(c, &v, &vlen, buf);
+    if (!kv) return;
+    if (v && !numStrToLongDouble(v, vlen, &value)) {
         addReplyError(c, "ERR hash value is not a float");
         return;
     }
@@ -528,11 +521,8 @@ void hincrbyfloatCommand(client *c) {
     }
     char out[NUMFMT_LDBL_BUF];
     size_t outlen = numLongDoubleToStr(out, sizeof(out), value);
-    hashTryConversion(kv, c, 2, 2);
-    hashSet(kv, c->argv[2], out, outlen);
     addReplyBulk(c, out, outlen);
-    signalModifiedKey(c, c->db, key.ptr, key.len);
-    notifyKeyspaceEvent(NOTIFY_HASH, "hincrbyfloat", key.ptr, key.len, c->db->id);
+    hashIncrStore(c, kv, out, outlen, "hincrbyfloat");
 }
 
 /* ---- HRANDFIELD ---- */
@@ -566,48 +556,15 @@ static uint32_t *listpackFieldOffsets(listpack *lp, size_t *n) {
     return offs;
 }
 
-/* Replies 'count' distinct random fields of the hashtable 'ht' (count <
- * size).  When 'count' is a good part of the hash, a partial shuffle of all
- * entries; otherwise random picks, remembered in a small open-addressing
- * set so each is returned once. */
-static void hrandfieldUniqueFromTable(client *c, hashtable *ht, size_t count, bool withvalues) {
-    size_t size = htSize(ht);
-    if (count * 3 > size) {
-        hashField **all = tmalloc(sizeof(*all) * size);
-        size_t n = 0;
-        htIterator it;
-        htIterInit(&it, ht, false);
-        hashField *e;
-        while ((e = htNext(&it)))
-            all[n++] = e;
-        htIterRelease(&it);
-        for (size_t j = 0; j < count; j++) {
-            size_t k = j + (size_t)random() % (n - j);
-            hashField *t = all[j];
-            all[j] = all[k];
-            all[k] = t;
-            addReplyFieldPair(c, all[j]->data, all[j]->flen, fieldValue(all[j]), all[j]->vlen,
-                              withvalues);
-        }
-        tfree(all);
-        return;
-    }
-    size_t cap = 16;
-    while (cap < count * 2)
-        cap <<= 1;
-    void **seen = tcalloc(sizeof(void *) * cap);
-    size_t got = 0;
-    while (got < count) {
-        hashField *e = htRandom(ht);
-        size_t h = (size_t)(((uintptr_t)e >> 4) * 0x9E3779B97F4A7C15ULL) & (cap - 1);
-        while (seen[h] && seen[h] != e)
-            h = (h + 1) & (cap - 1);
-        if (seen[h]) continue;
-        seen[h] = e;
-        got++;
-        addReplyFieldPair(c, e->data, e->flen, fieldValue(e), e->vlen, withvalues);
-    }
-    tfree(seen);
+typedef struct fieldPairReply {
+    client *c;
+    bool withvalues;
+} fieldPairReply;
+
+static void addReplyPickedField(void *priv, void *entry) {
+    fieldPairReply *r = priv;
+    hashField *e = entry;
+    addReplyFieldPair(r->c, e->data, e->flen, fieldValue(e), e->vlen, r->withvalues);
 }
 
 /* HRANDFIELD key count [WITHVALUES]: a non-negative count gives distinct
@@ -675,26 +632,15 @@ static void hrandfieldWithCount(client *c, long long l, bool withvalues) {
         tfree(offs);
         return;
     }
-    hrandfieldUniqueFromTable(c, kvGetPtr(kv), (size_t)count, withvalues);
+    fieldPairReply r = {c, withvalues};
+    pickDistinctEntries(kvGetPtr(kv), (size_t)count, addReplyPickedField, &r);
 }
 
 void hrandfieldCommand(client *c) {
     if (c->argc >= 3) {
         long long l;
-        if (getSignedCountOrReply(c, c->argv[2], &l) == C_ERR) return;
-        bool withvalues = false;
-        if (c->argc > 4 || (c->argc == 4 && !sliceIs(c->argv[3], "withvalues"))) {
-            addReplyError(c, ERR_SYNTAX);
-            return;
-        }
-        if (c->argc == 4) {
-            withvalues = true;
-            /* The flat RESP2 reply doubles the count: keep it in range. */
-            if (l < -LLONG_MAX / 2 || l > LLONG_MAX / 2) {
-                addReplyError(c, "ERR value is out of range");
-                return;
-            }
-        }
+        bool withvalues;
+        if (getRandomCountArgsOrReply(c, "withvalues", &l, &withvalues) == C_ERR) return;
         hrandfieldWithCount(c, l, withvalues);
         return;
     }
@@ -721,65 +667,32 @@ void hrandfieldCommand(client *c) {
 
 /* ---- HSCAN ---- */
 
-typedef struct hscanState {
-    hashField **found;
-    size_t n, cap;
-} hscanState;
-
-static void hscanCollect(void *priv, void *entry) {
-    hscanState *st = priv;
-    if (st->n == st->cap) {
-        st->cap = st->cap ? st->cap * 2 : 16;
-        st->found = trealloc(st->found, sizeof(hashField *) * st->cap);
-    }
-    st->found[st->n++] = entry;
-}
-
-void hscanCommand(client *c) {
-    uint64_t cursor;
-    if (getScanCursorOrReply(c, c->argv[2], &cursor) == C_ERR) return;
-    bool wrong;
-    kvobj *kv = lookupReadTyped(c, c->argv[1], OBJ_HASH, &wrong);
-    if (wrong) return;
-    if (!kv) {
-        addReplyEmptyScan(c);
-        return;
-    }
-    scanOptions opt;
-    if (getScanOptionsOrReply(c, 3, &opt) == C_ERR) return;
-    if (kv->encoding == OBJ_ENC_LISTPACK) {
-        /* Small encodings answer in one call, cursor 0 (as Redis). */
-        addReplyScanCursor(c, 0);
-        void *h = addReplyDeferredLen(c);
-        long long n = 0;
-        hashIter it;
-        hashIterInit(&it, kvGetPtr(kv), kv->encoding);
-        while (hashIterNext(&it)) {
-            if (!scanMatches(&opt, it.f, it.flen)) continue;
-            addReplyBulk(c, it.f, it.flen);
-            addReplyBulk(c, it.v, it.vlen);
-            n += 2;
-        }
-        hashIterRelease(&it);
-        setDeferredArrayLen(c, h, n);
-        return;
-    }
-    hashtable *ht = kvGetPtr(kv);
-    hscanState st = {NULL, 0, 0};
-    long long maxIterations = opt.count * 10;
-    do {
-        cursor = htScan(ht, cursor, hscanCollect, &st);
-    } while (cursor && maxIterations-- && st.n < (size_t)opt.count);
-    addReplyScanCursor(c, cursor);
-    void *h = addReplyDeferredLen(c);
+static long long hscanCompact(client *c, kvobj *kv, const scanOpts *o) {
     long long n = 0;
-    for (size_t j = 0; j < st.n; j++) {
-        hashField *e = st.found[j];
-        if (!scanMatches(&opt, e->data, e->flen)) continue;
-        addReplyBulk(c, e->data, e->flen);
-        addReplyBulk(c, fieldValue(e), e->vlen);
+    hashIter it;
+    hashIterInit(&it, kvGetPtr(kv), kv->encoding);
+    while (hashIterNext(&it)) {
+        if (!scanMatches(o, it.f, it.flen)) continue;
+        addReplyBulk(c, it.f, it.flen);
+        addReplyBulk(c, it.v, it.vlen);
         n += 2;
     }
-    setDeferredArrayLen(c, h, n);
-    tfree(st.found);
+    hashIterRelease(&it);
+    return n;
+}
+
+static long long hscanEntry(client *c, void *entry, const scanOpts *o) {
+    hashField *e = entry;
+    if (!scanMatches(o, e->data, e->flen)) return 0;
+    addReplyBulk(c, e->data, e->flen);
+    addReplyBulk(c, fieldValue(e), e->vlen);
+    return 2;
+}
+
+static const collectionScanType hashScanType = {
+    OBJ_HASH, OBJ_ENC_LISTPACK, hscanCompact, scanStepHashtable, 1, hscanEntry,
+};
+
+void hscanCommand(client *c) {
+    collectionScanCommand(c, &hashScanType);
 }

@@ -267,18 +267,7 @@ static void *setDupValue(const void *ptr, int enc) {
 
 static size_t setValueMemory(const void *ptr, int enc, size_t samples) {
     if (enc == OBJ_ENC_INTSET) return tallocSize(ptr);
-    hashtable *ht = (hashtable *)ptr;
-    size_t total = htOverheadBytes(ht), seen = 0, bytes = 0, n = htSize(ht);
-    htIterator it;
-    htIterInit(&it, ht, false);
-    setMember *m;
-    while ((samples == 0 || seen < samples) && (m = htNext(&it))) {
-        bytes += tallocSize(m);
-        seen++;
-    }
-    htIterRelease(&it);
-    if (seen) total += (size_t)((double)bytes / (double)seen * (double)n);
-    return total;
+    return tableMemoryUsage((hashtable *)ptr, samples);
 }
 
 static size_t setLength(const void *ptr, int enc) {
@@ -359,6 +348,20 @@ static setVal setValCreateFor(slice s) {
     return (setVal){OBJ_ENC_HASHTABLE, htCreate(&setMemberType)};
 }
 
+/* The set of 'kv' into '*sv'; or, when 'kv' is NULL, a new set at 'key'
+ * with the encoding a first member 'first' calls for, added to the db.
+ * Returns the set's kvobj. */
+static kvobj *setOrCreate(client *c, kvobj *kv, slice key, slice first, setVal *sv) {
+    if (kv) {
+        *sv = setValOf(kv);
+        return kv;
+    }
+    *sv = setValCreateFor(first);
+    kv = kvNewPtr(key.ptr, key.len, OBJ_SET, sv->enc, sv->ptr, -1);
+    dbAdd(c->db, kv);
+    return kv;
+}
+
 /* Stores 'sv' as the value of 'key' (replacing whatever was there, TTL
  * included), or deletes 'key' when 'sv' is empty; replies the size and
  * sends 'event' or "del".  Takes ownership of 'sv'. */
@@ -373,10 +376,7 @@ static void setStoreResult(client *c, slice key, setVal *sv, const char *event) 
     }
     setValFree(sv);
     addReplyLongLong(c, 0);
-    if (lookupKeyWrite(c->db, key.ptr, key.len) && dbDelete(c->db, key.ptr, key.len, false)) {
-        signalModifiedKey(c, c->db, key.ptr, key.len);
-        notifyKeyspaceEvent(NOTIFY_GENERIC, "del", key.ptr, key.len, c->db->id);
-    }
+    dbDeleteNotify(c, key);
 }
 
 /* ---- single-set commands ---- */
@@ -387,13 +387,7 @@ void saddCommand(client *c) {
     kvobj *kv = lookupWriteTyped(c, key, OBJ_SET, &wrong);
     if (wrong) return;
     setVal sv;
-    if (kv) {
-        sv = setValOf(kv);
-    } else {
-        sv = setValCreateFor(c->argv[2]);
-        kv = kvNewPtr(key.ptr, key.len, OBJ_SET, sv.enc, sv.ptr, -1);
-        dbAdd(c->db, kv);
-    }
+    kv = setOrCreate(c, kv, key, c->argv[2], &sv);
     long long added = 0;
     for (int j = 2; j < c->argc; j++) {
         setElem e = elemOfSlice(c->argv[j]);
@@ -435,33 +429,33 @@ void sremCommand(client *c) {
     addReplyLongLong(c, deleted);
 }
 
-void sismemberCommand(client *c) {
-    bool wrong;
-    kvobj *kv = lookupReadTyped(c, c->argv[1], OBJ_SET, &wrong);
-    if (wrong) return;
-    setElem e = elemOfSlice(c->argv[2]);
-    setVal sv = kv ? setValOf(kv) : (setVal){0, NULL};
-    addReplyLongLong(c, kv && setValContains(&sv, &e));
-}
-
-void smismemberCommand(client *c) {
+/* SISMEMBER and SMISMEMBER ('multi': an array with one answer per member;
+ * SISMEMBER's arity leaves exactly one). */
+static void sismemberGeneric(client *c, bool multi) {
     bool wrong;
     kvobj *kv = lookupReadTyped(c, c->argv[1], OBJ_SET, &wrong);
     if (wrong) return;
     setVal sv = kv ? setValOf(kv) : (setVal){0, NULL};
-    addReplyArrayLen(c, c->argc - 2);
+    if (multi) addReplyArrayLen(c, c->argc - 2);
     for (int j = 2; j < c->argc; j++) {
         setElem e = elemOfSlice(c->argv[j]);
         addReplyLongLong(c, kv && setValContains(&sv, &e));
     }
 }
 
+void sismemberCommand(client *c) {
+    sismemberGeneric(c, false);
+}
+
+void smismemberCommand(client *c) {
+    sismemberGeneric(c, true);
+}
+
 void scardCommand(client *c) {
     bool wrong;
     kvobj *kv = lookupReadTyped(c, c->argv[1], OBJ_SET, &wrong);
     if (wrong) return;
-    setVal sv = kv ? setValOf(kv) : (setVal){0, NULL};
-    addReplyLongLong(c, kv ? (long long)setValSize(&sv) : 0);
+    addReplyLongLong(c, kv ? (long long)setLength(kvGetPtr(kv), kv->encoding) : 0);
 }
 
 void smoveCommand(client *c) {
@@ -491,13 +485,7 @@ void smoveCommand(client *c) {
     notifyKeyspaceEvent(NOTIFY_SET, "srem", src.ptr, src.len, c->db->id);
     if (setValSize(&srcSv) == 0) setDeleteEmptied(c, src);
     setVal dstSv;
-    if (dstKv) {
-        dstSv = setValOf(dstKv);
-    } else {
-        dstSv = setValCreateFor(c->argv[3]);
-        dstKv = kvNewPtr(dst.ptr, dst.len, OBJ_SET, dstSv.enc, dstSv.ptr, -1);
-        dbAdd(c->db, dstKv);
-    }
+    dstKv = setOrCreate(c, dstKv, dst, c->argv[3], &dstSv);
     signalModifiedKey(c, c->db, src.ptr, src.len);
     bool added = setValAdd(&dstSv, &e);
     setValStore(dstKv, dstSv);
@@ -545,10 +533,7 @@ static void sinterGeneric(client *c, slice *keys, int n, slice *dst, bool cardOn
     if (empty) {
         tfree(sets);
         if (dst) {
-            if (lookupWrite(c, *dst) && dbDelete(c->db, dst->ptr, dst->len, false)) {
-                signalModifiedKey(c, c->db, dst->ptr, dst->len);
-                notifyKeyspaceEvent(NOTIFY_GENERIC, "del", dst->ptr, dst->len, c->db->id);
-            }
+            dbDeleteNotify(c, *dst);
             addReplyLongLong(c, 0);
         } else if (cardOnly) {
             addReplyLongLong(c, 0);
@@ -762,20 +747,6 @@ static void shuffleInts(long long *v, size_t n) {
     }
 }
 
-/* Collects every member of the hashtable 'ht' into a new array. */
-static setMember **tableMembers(hashtable *ht, size_t *n) {
-    setMember **all = tmalloc(sizeof(*all) * (htSize(ht) ? htSize(ht) : 1));
-    size_t k = 0;
-    htIterator it;
-    htIterInit(&it, ht, false);
-    setMember *m;
-    while ((m = htNext(&it)))
-        all[k++] = m;
-    htIterRelease(&it);
-    *n = k;
-    return all;
-}
-
 /* SPOP key count with 0 < count < size. */
 static void spopSome(client *c, kvobj *kv, size_t count) {
     setVal sv = setValOf(kv);
@@ -877,6 +848,11 @@ void spopCommand(client *c) {
     signalModifiedKey(c, c->db, key.ptr, key.len);
 }
 
+static void addReplyPickedMember(void *priv, void *entry) {
+    setMember *m = entry;
+    addReplyBulk(priv, m->data, m->len);
+}
+
 /* SRANDMEMBER key count with 1 < count < size: distinct members. */
 static void srandmemberDistinct(client *c, setVal *sv, size_t count) {
     size_t size = setValSize(sv);
@@ -894,38 +870,7 @@ static void srandmemberDistinct(client *c, setVal *sv, size_t count) {
         tfree(pos);
         return;
     }
-    hashtable *ht = sv->ptr;
-    if (count * 3 > size) {
-        /* A partial shuffle of all members. */
-        size_t n;
-        setMember **all = tableMembers(ht, &n);
-        for (size_t j = 0; j < count; j++) {
-            size_t k = j + (size_t)random() % (n - j);
-            setMember *t = all[j];
-            all[j] = all[k];
-            all[k] = t;
-            addReplyBulk(c, all[j]->data, all[j]->len);
-        }
-        tfree(all);
-        return;
-    }
-    /* Few out of many: random picks, deduplicated by address. */
-    size_t cap = 16;
-    while (cap < count * 2)
-        cap <<= 1;
-    void **seen = tcalloc(sizeof(void *) * cap);
-    size_t got = 0;
-    while (got < count) {
-        setMember *m = htRandom(ht);
-        size_t h = (size_t)(((uintptr_t)m >> 4) * 0x9E3779B97F4A7C15ULL) & (cap - 1);
-        while (seen[h] && seen[h] != m)
-            h = (h + 1) & (cap - 1);
-        if (seen[h]) continue;
-        seen[h] = m;
-        got++;
-        addReplyBulk(c, m->data, m->len);
-    }
-    tfree(seen);
+    pickDistinctEntries(sv->ptr, count, addReplyPickedMember, c);
 }
 
 void srandmemberCommand(client *c) {
@@ -983,63 +928,30 @@ void srandmemberCommand(client *c) {
 
 /* ---- SSCAN ---- */
 
-typedef struct sscanState {
-    setMember **found;
-    size_t n, cap;
-} sscanState;
-
-static void sscanCollect(void *priv, void *entry) {
-    sscanState *st = priv;
-    if (st->n == st->cap) {
-        st->cap = st->cap ? st->cap * 2 : 16;
-        st->found = trealloc(st->found, sizeof(setMember *) * st->cap);
-    }
-    st->found[st->n++] = entry;
-}
-
-void sscanCommand(client *c) {
-    uint64_t cursor;
-    if (getScanCursorOrReply(c, c->argv[2], &cursor) == C_ERR) return;
-    bool wrong;
-    kvobj *kv = lookupReadTyped(c, c->argv[1], OBJ_SET, &wrong);
-    if (wrong) return;
-    if (!kv) {
-        addReplyEmptyScan(c);
-        return;
-    }
-    scanOptions opt;
-    if (getScanOptionsOrReply(c, 3, &opt) == C_ERR) return;
-    if (kv->encoding == OBJ_ENC_INTSET) {
-        /* Small encodings answer in one call, cursor 0 (as Redis). */
-        intset *is = kvGetPtr(kv);
-        addReplyScanCursor(c, 0);
-        void *h = addReplyDeferredLen(c);
-        long long n = 0;
-        for (uint32_t j = 0; j < intsetLength(is); j++) {
-            char buf[NUMFMT_LL_MAX];
-            size_t len = numLLToStr(buf, sizeof(buf), intsetGet(is, j));
-            if (!scanMatches(&opt, buf, len)) continue;
-            addReplyBulk(c, buf, len);
-            n++;
-        }
-        setDeferredArrayLen(c, h, n);
-        return;
-    }
-    hashtable *ht = kvGetPtr(kv);
-    sscanState st = {NULL, 0, 0};
-    long long maxIterations = opt.count * 10;
-    do {
-        cursor = htScan(ht, cursor, sscanCollect, &st);
-    } while (cursor && maxIterations-- && st.n < (size_t)opt.count);
-    addReplyScanCursor(c, cursor);
-    void *h = addReplyDeferredLen(c);
+static long long sscanCompact(client *c, kvobj *kv, const scanOpts *o) {
+    intset *is = kvGetPtr(kv);
     long long n = 0;
-    for (size_t j = 0; j < st.n; j++) {
-        setMember *m = st.found[j];
-        if (!scanMatches(&opt, m->data, m->len)) continue;
-        addReplyBulk(c, m->data, m->len);
+    for (uint32_t j = 0; j < intsetLength(is); j++) {
+        char buf[NUMFMT_LL_MAX];
+        size_t len = numLLToStr(buf, sizeof(buf), intsetGet(is, j));
+        if (!scanMatches(o, buf, len)) continue;
+        addReplyBulk(c, buf, len);
         n++;
     }
-    setDeferredArrayLen(c, h, n);
-    tfree(st.found);
+    return n;
+}
+
+static long long sscanEntry(client *c, void *entry, const scanOpts *o) {
+    setMember *m = entry;
+    if (!scanMatches(o, m->data, m->len)) return 0;
+    addReplyBulk(c, m->data, m->len);
+    return 1;
+}
+
+static const collectionScanType setScanType = {
+    OBJ_SET, OBJ_ENC_INTSET, sscanCompact, scanStepHashtable, 1, sscanEntry,
+};
+
+void sscanCommand(client *c) {
+    collectionScanCommand(c, &setScanType);
 }

@@ -57,7 +57,7 @@
 
 /* Converts an expire argument in the unit implied by 'flags' to an
  * absolute unix time in ms, with Redis's validation and error text. */
-int parseExpireOrReply(client *c, slice arg, int flags, long long *when) {
+static int parseExpireOrReply(client *c, slice arg, int flags, long long *when) {
     long long v;
     if (getLongLongOrReply(c, arg, &v, NULL) == C_ERR) return C_ERR;
     bool seconds = flags & (SET_EX | SET_EXAT);
@@ -230,14 +230,9 @@ void getexCommand(client *c) {
     long long when = -1;
     if ((flags & SET_EXPIRE_ANY) && parseExpireOrReply(c, expireArg, flags, &when) == C_ERR) return;
     addReplyBulkKv(c, kv);
-    if ((flags & (SET_EXAT | SET_PXAT)) && when <= commandTimeMs()) {
-        dbDelete(c->db, key.ptr, key.len, false);
-        signalModifiedKey(c, c->db, key.ptr, key.len);
-        notifyKeyspaceEvent(NOTIFY_GENERIC, "del", key.ptr, key.len, c->db->id);
-    } else if (flags & SET_EXPIRE_ANY) {
-        dbSetExpire(c->db, kv, when);
-        signalModifiedKey(c, c->db, key.ptr, key.len);
-        notifyKeyspaceEvent(NOTIFY_GENERIC, "expire", key.ptr, key.len, c->db->id);
+    if (flags & SET_EXPIRE_ANY) {
+        /* Only EXAT/PXAT can name a past time (EX/PX must be positive). */
+        setExpireOrDelete(c, kv, key, when);
     } else if ((flags & SET_PERSIST) && kvGetExpire(kv) >= 0) {
         dbSetExpire(c->db, kv, -1);
         signalModifiedKey(c, c->db, key.ptr, key.len);
@@ -472,12 +467,10 @@ static void incrDecr(client *c, long long incr) {
             }
         }
     }
-    if ((incr < 0 && value < 0 && incr < LLONG_MIN - value) ||
-        (incr > 0 && value > 0 && incr > LLONG_MAX - value)) {
+    if (__builtin_add_overflow(value, incr, &value)) {
         addReplyError(c, ERR_OVERFLOW);
         return;
     }
-    value += incr;
     if (kv && kv->encoding == OBJ_ENC_INT) {
         memcpy(kvValuePtr(kv), &value, 8); /* in place: no allocation */
     } else {

@@ -63,6 +63,15 @@ static const char *lpMember(const unsigned char *p, size_t *len, char *intbuf) {
     return (const char *)lpGetStr(p, len, (unsigned char *)intbuf);
 }
 
+/* Reads the pair whose member entry is 'p' into '*out' and returns the
+ * next member entry (NULL after the last pair). */
+static unsigned char *lpReadPair(listpack *lp, unsigned char *p, zmember *out) {
+    out->ptr = lpMember(p, &out->len, out->intbuf);
+    unsigned char *sp = lpNext(lp, p);
+    out->score = lpScore(sp);
+    return lpNext(lp, sp);
+}
+
 static int cmpBytes(const char *a, size_t alen, const char *b, size_t blen) {
     size_t min = alen < blen ? alen : blen;
     int c = memcmp(a, b, min);
@@ -137,14 +146,10 @@ void zsetAppendSorted(kvobj *kv, const char *m, size_t len, double score) {
 static void convertToLarge(kvobj *kv) {
     listpack *lp = kvGetPtr(kv);
     zindex *zi = zidxCreate();
-    unsigned char *p = lpFirst(lp);
-    while (p) {
-        char ib[LP_INTBUF_SIZE];
-        size_t len;
-        const char *m = lpMember(p, &len, ib);
-        unsigned char *sp = lpNext(lp, p);
-        zidxInsert(zi, m, len, lpScore(sp));
-        p = lpNext(lp, sp);
+    zmember m;
+    for (unsigned char *p = lpFirst(lp); p;) {
+        p = lpReadPair(lp, p, &m);
+        zidxInsert(zi, m.ptr, m.len, m.score);
     }
     lpFree(lp);
     kvSetPtr(kv, zi);
@@ -511,10 +516,8 @@ bool zsetIterNext(zsetIter *it, zmember *out) {
             p = it->p;
             if (!p) return false;
         }
-        out->ptr = lpMember(p, &out->len, out->intbuf);
-        unsigned char *sp = lpNext(it->lp, p);
-        out->score = lpScore(sp);
-        if (!it->rev) it->p = lpNext(it->lp, sp);
+        unsigned char *next = lpReadPair(it->lp, p, out);
+        if (!it->rev) it->p = next;
         return true;
     }
     if (it->started && !(it->rev ? zidxPrev(&it->zi) : zidxNext(&it->zi))) return false;
@@ -633,15 +636,11 @@ static void zsetDigest(const void *ptr, int encoding,
     char buf[NUMFMT_DBL_BUF];
     if (encoding == OBJ_ENC_LISTPACK) {
         listpack *lp = (listpack *)ptr;
-        unsigned char *p = lpFirst(lp);
-        while (p) {
-            char ib[LP_INTBUF_SIZE];
-            size_t len;
-            const char *m = lpMember(p, &len, ib);
-            unsigned char *sp = lpNext(lp, p);
-            mix(state, m, len);
-            mix(state, buf, numDoubleToStr(buf, sizeof(buf), lpScore(sp)));
-            p = lpNext(lp, sp);
+        zmember m;
+        for (unsigned char *p = lpFirst(lp); p;) {
+            p = lpReadPair(lp, p, &m);
+            mix(state, m.ptr, m.len);
+            mix(state, buf, numDoubleToStr(buf, sizeof(buf), m.score));
         }
         return;
     }

@@ -166,22 +166,13 @@ void zcardCommand(client *c) {
     addReplyLongLong(c, kv ? (long long)zsetLength(kv) : 0);
 }
 
-void zscoreCommand(client *c) {
+/* ZSCORE and ZMSCORE ('multi': an array with one score per member; ZSCORE's
+ * arity leaves exactly one). */
+static void zmscoreGeneric(client *c, bool multi) {
     bool wrong;
     kvobj *kv = lookupReadTyped(c, c->argv[1], OBJ_ZSET, &wrong);
     if (wrong) return;
-    double score;
-    if (kv && zsetScore(kv, c->argv[2].ptr, c->argv[2].len, &score))
-        addReplyDouble(c, score);
-    else
-        addReplyNull(c);
-}
-
-void zmscoreCommand(client *c) {
-    bool wrong;
-    kvobj *kv = lookupReadTyped(c, c->argv[1], OBJ_ZSET, &wrong);
-    if (wrong) return;
-    addReplyArrayLen(c, c->argc - 2);
+    if (multi) addReplyArrayLen(c, c->argc - 2);
     for (int j = 2; j < c->argc; j++) {
         double score;
         if (kv && zsetScore(kv, c->argv[j].ptr, c->argv[j].len, &score))
@@ -189,6 +180,14 @@ void zmscoreCommand(client *c) {
         else
             addReplyNull(c);
     }
+}
+
+void zscoreCommand(client *c) {
+    zmscoreGeneric(c, false);
+}
+
+void zmscoreCommand(client *c) {
+    zmscoreGeneric(c, true);
 }
 
 /* ZRANK and ZREVRANK, with Redis 7.2's optional WITHSCORE (the reply is
@@ -419,32 +418,6 @@ static size_t randomRank(size_t n) {
     return (size_t)(r % n);
 }
 
-/* A set of ranks (open addressing, linear probing) for distinct picks. */
-typedef struct rankSet {
-    size_t *slots; /* SIZE_MAX marks a free slot */
-    size_t mask;
-} rankSet;
-
-static void rankSetInit(rankSet *rs, size_t n) {
-    size_t cap = 16;
-    while (cap < n * 2)
-        cap <<= 1;
-    rs->slots = tmalloc(cap * sizeof(size_t));
-    memset(rs->slots, 0xFF, cap * sizeof(size_t));
-    rs->mask = cap - 1;
-}
-
-/* Adds 'r'; false when it was already there. */
-static bool rankSetAdd(rankSet *rs, size_t r) {
-    size_t i = (r * 0x9E3779B97F4A7C15ULL) & rs->mask;
-    while (rs->slots[i] != SIZE_MAX) {
-        if (rs->slots[i] == r) return false;
-        i = (i + 1) & rs->mask;
-    }
-    rs->slots[i] = r;
-    return true;
-}
-
 /* ZRANDMEMBER with a count: 'l' < 0 allows repeats, otherwise up to 'l'
  * distinct members. */
 static void zrandmemberWithCount(client *c, long long l, bool withScores) {
@@ -505,36 +478,24 @@ static void zrandmemberWithCount(client *c, long long l, bool withScores) {
         return;
     }
     /* A small part of a big set: random draws, repeats rejected. */
-    rankSet seen;
-    rankSetInit(&seen, n);
+    pickSet seen;
+    pickSetInit(&seen, n);
     for (size_t j = 0; j < n;) {
         size_t r = randomRank(size);
-        if (!rankSetAdd(&seen, r)) continue;
+        if (!pickSetAdd(&seen, r)) continue;
         zsetPick(&pk, r, &m);
         zsetReplyMember(c, &m, withScores);
         j++;
     }
-    tfree(seen.slots);
+    pickSetRelease(&seen);
     zsetPickerRelease(&pk);
 }
 
 void zrandmemberCommand(client *c) {
     if (c->argc >= 3) {
         long long l;
-        if (getSignedCountOrReply(c, c->argv[2], &l) == C_ERR) return;
-        bool withScores = false;
-        if (c->argc > 4 || (c->argc == 4 && !sliceIs(c->argv[3], "withscores"))) {
-            addReplyError(c, ERR_SYNTAX);
-            return;
-        }
-        if (c->argc == 4) {
-            withScores = true;
-            /* The reply length doubles: keep it representable. */
-            if (l < -LLONG_MAX / 2 || l > LLONG_MAX / 2) {
-                addReplyError(c, "ERR value is out of range");
-                return;
-            }
-        }
+        bool withScores;
+        if (getRandomCountArgsOrReply(c, "withscores", &l, &withScores) == C_ERR) return;
         zrandmemberWithCount(c, l, withScores);
         return;
     }
@@ -552,35 +513,11 @@ void zrandmemberCommand(client *c) {
 
 /* ---- ZSCAN ---- */
 
-typedef struct scanItem {
-    const char *m;
-    size_t len;
-    double score;
-} scanItem;
-
-typedef struct scanCollect {
-    scanItem *items;
-    size_t n, cap;
-} scanCollect;
-
-static void scanEntryCb(void *priv, void *entry) {
-    zentry *e = entry;
-    scanCollect *sc = priv;
-    if (sc->n == sc->cap) {
-        sc->cap = sc->cap ? sc->cap * 2 : 16;
-        sc->items = trealloc(sc->items, sc->cap * sizeof(scanItem));
-    }
-    sc->items[sc->n].m = zentryMember(e);
-    sc->items[sc->n].len = zentryLen(e);
-    sc->items[sc->n].score = e->score;
-    sc->n++;
-}
-
-/* ZSCAN over a compact set: every member in one reply, with the scores as
- * the listpack stores them; the element count is patched in at the end. */
+/* ZSCAN over a compact set: every member, with the score as the listpack
+ * stores it. */
 typedef struct compactScan {
     client *c;
-    const scanOptions *opt;
+    const scanOpts *opt;
     long long n;
 } compactScan;
 
@@ -592,44 +529,32 @@ static void compactScanCb(void *priv, const char *m, size_t len, const char *sco
     cs->n += 2;
 }
 
+static long long zscanCompact(client *c, kvobj *kv, const scanOpts *o) {
+    compactScan cs = {c, o, 0};
+    zsetForEachCompact(kv, compactScanCb, &cs);
+    return cs.n;
+}
+
+static uint64_t zscanStep(void *table, uint64_t cursor, htScanFn *fn, void *priv) {
+    return zidxScan(table, cursor, fn, priv);
+}
+
+static long long zscanEntry(client *c, void *entry, const scanOpts *o) {
+    zentry *e = entry;
+    if (!scanMatches(o, zentryMember(e), zentryLen(e))) return 0;
+    char buf[NUMFMT_DBL_BUF];
+    addReplyBulk(c, zentryMember(e), zentryLen(e));
+    addReplyBulk(c, buf, numDoubleToStr(buf, sizeof(buf), e->score));
+    return 2;
+}
+
+/* A member and its score count two toward COUNT.  Redis 7.0.15 counts one
+ * per member (HSCAN does too, here and there), so its ZSCAN calls return
+ * about twice as many members; the cursor guarantees are the same. */
+static const collectionScanType zsetScanType = {
+    OBJ_ZSET, OBJ_ENC_LISTPACK, zscanCompact, zscanStep, 2, zscanEntry,
+};
+
 void zscanCommand(client *c) {
-    uint64_t cursor;
-    if (getScanCursorOrReply(c, c->argv[2], &cursor) == C_ERR) return;
-    bool wrong;
-    kvobj *kv = lookupReadTyped(c, c->argv[1], OBJ_ZSET, &wrong);
-    if (wrong) return;
-    if (!kv) {
-        addReplyEmptyScan(c);
-        return;
-    }
-    scanOptions opt;
-    if (getScanOptionsOrReply(c, 3, &opt) == C_ERR) return;
-    if (kv->encoding == OBJ_ENC_LISTPACK) {
-        /* A compact set is returned whole in one call, cursor 0. */
-        addReplyScanCursor(c, 0);
-        compactScan cs = {c, &opt, 0};
-        void *len = addReplyDeferredLen(c);
-        zsetForEachCompact(kv, compactScanCb, &cs);
-        setDeferredArrayLen(c, len, cs.n);
-        return;
-    }
-    /* Visit buckets until COUNT strings were collected (a member and its
-     * score count two, as in Redis's scan loop) or ten times COUNT buckets
-     * were visited. */
-    scanCollect sc = {NULL, 0, 0};
-    long long budget = opt.count * 10;
-    do {
-        cursor = zidxScan(kvGetPtr(kv), cursor, scanEntryCb, &sc);
-    } while (cursor && budget-- && sc.n * 2 < (size_t)opt.count);
-    size_t keep = 0;
-    for (size_t j = 0; j < sc.n; j++)
-        if (scanMatches(&opt, sc.items[j].m, sc.items[j].len)) sc.items[keep++] = sc.items[j];
-    addReplyScanCursor(c, cursor);
-    addReplyArrayLen(c, (long long)keep * 2);
-    for (size_t j = 0; j < keep; j++) {
-        char buf[NUMFMT_DBL_BUF];
-        addReplyBulk(c, sc.items[j].m, sc.items[j].len);
-        addReplyBulk(c, buf, numDoubleToStr(buf, sizeof(buf), sc.items[j].score));
-    }
-    tfree(sc.items);
+    collectionScanCommand(c, &zsetScanType);
 }

@@ -341,10 +341,7 @@ static void zsetOpGeneric(client *c, const slice *dst, int numkeysIdx, int op, b
             signalKeyAsReady(c->db, d.ptr, d.len);
         } else {
             addReplyLongLong(c, 0);
-            if (lookupWrite(c, d) && dbDelete(c->db, d.ptr, d.len, false)) {
-                signalModifiedKey(c, c->db, d.ptr, d.len);
-                notifyKeyspaceEvent(NOTIFY_GENERIC, "del", d.ptr, d.len, c->db->id);
-            }
+            dbDeleteNotify(c, d);
         }
     } else {
         addReplyArrayLen(c, (long long)(withScores && c->resp == 2 ? r.n * 2 : r.n));

@@ -84,10 +84,7 @@ static void finishStore(rangeSink *sink) {
     if (sink->store) kvFree(sink->store);
     sink->store = NULL;
     addReplyLongLong(c, 0);
-    if (lookupWrite(c, dst) && dbDelete(c->db, dst.ptr, dst.len, false)) {
-        signalModifiedKey(c, c->db, dst.ptr, dst.len);
-        notifyKeyspaceEvent(NOTIFY_GENERIC, "del", dst.ptr, dst.len, c->db->id);
-    }
+    dbDeleteNotify(c, dst);
 }
 
 /* Normalizes 'start'/'end' (negative counts from the end) against 'len'.
@@ -99,6 +96,51 @@ static bool clampRankRange(long long *start, long long *end, long long len) {
     if (*start > *end || *start >= len) return false;
     if (*end >= len) *end = len - 1;
     return true;
+}
+
+/* A range argument pair, parsed as one RANGE_* type. */
+typedef struct rangeSpec {
+    int type;
+    long long start, end; /* RANGE_RANK */
+    zscoreRange score;    /* RANGE_SCORE */
+    zlexRange lex;        /* RANGE_LEX */
+} rangeSpec;
+
+/* Parses argv['minIdx'] and argv['maxIdx'] as a range of 'type' into '*r'.
+ * Replies Redis's error for that kind of range and returns C_ERR when
+ * either is invalid. */
+static int parseRangeOrReply(client *c, int type, int minIdx, int maxIdx, rangeSpec *r) {
+    r->type = type;
+    if (type == RANGE_RANK) {
+        if (getLongLongOrReply(c, c->argv[minIdx], &r->start, NULL) == C_ERR) return C_ERR;
+        return getLongLongOrReply(c, c->argv[maxIdx], &r->end, NULL);
+    }
+    if (type == RANGE_SCORE) {
+        if (zsetParseScoreRange(c->argv[minIdx], c->argv[maxIdx], &r->score) == C_OK) return C_OK;
+        addReplyError(c, "ERR min or max is not a float");
+        return C_ERR;
+    }
+    if (zsetParseLexRange(c->argv[minIdx], c->argv[maxIdx], &r->lex) == C_OK) return C_OK;
+    addReplyError(c, "ERR min or max not valid string range item");
+    return C_ERR;
+}
+
+/* The forward rank interval [*lo, *hi) of 'r' in 'kv'.  'rev' picks the
+ * direction of a compact lex scan (see zsetLexRanks); a rank range is
+ * always read as forward ranks here. */
+static void rangeRanks(kvobj *kv, const rangeSpec *r, bool rev, size_t *lo, size_t *hi) {
+    *lo = *hi = 0;
+    if (r->type == RANGE_RANK) {
+        long long start = r->start, end = r->end;
+        if (clampRankRange(&start, &end, (long long)zsetLength(kv))) {
+            *lo = (size_t)start;
+            *hi = (size_t)end + 1;
+        }
+    } else if (r->type == RANGE_SCORE) {
+        zsetScoreRanks(kv, &r->score, lo, hi);
+    } else {
+        zsetLexRanks(kv, &r->lex, rev, lo, hi);
+    }
 }
 
 /* Applies LIMIT 'offset' 'limit' to the rank interval [lo, hi) and emits
@@ -163,22 +205,8 @@ static void zrangeGeneric(client *c, int argStart, bool store, int type, int dir
         maxIdx = minIdx;
         minIdx = t;
     }
-    long long start = 0, end = 0;
-    zscoreRange sr;
-    zlexRange lr;
-    if (type == RANGE_RANK) {
-        if (getLongLongOrReply(c, c->argv[minIdx], &start, NULL) == C_ERR ||
-            getLongLongOrReply(c, c->argv[maxIdx], &end, NULL) == C_ERR)
-            return;
-    } else if (type == RANGE_SCORE) {
-        if (zsetParseScoreRange(c->argv[minIdx], c->argv[maxIdx], &sr) == C_ERR) {
-            addReplyError(c, "ERR min or max is not a float");
-            return;
-        }
-    } else if (zsetParseLexRange(c->argv[minIdx], c->argv[maxIdx], &lr) == C_ERR) {
-        addReplyError(c, "ERR min or max not valid string range item");
-        return;
-    }
+    rangeSpec r;
+    if (parseRangeOrReply(c, type, minIdx, maxIdx, &r) == C_ERR) return;
     rangeSink sink = {c, withScores || store, {NULL, 0}, NULL};
     if (store) sink.dst = c->argv[1];
     bool wrong;
@@ -192,7 +220,7 @@ static void zrangeGeneric(client *c, int argStart, bool store, int type, int dir
         return;
     }
     if (type == RANGE_RANK) {
-        long long len = (long long)zsetLength(kv);
+        long long len = (long long)zsetLength(kv), start = r.start, end = r.end;
         size_t n = clampRankRange(&start, &end, len) ? (size_t)(end - start + 1) : 0;
         /* Redis sizes the destination by the known result length: more
          * members than the entries threshold start large (so a -0 among
@@ -206,10 +234,7 @@ static void zrangeGeneric(client *c, int argStart, bool store, int type, int dir
         /* The length is not known in advance: start compact. */
         if (store) sink.store = zsetNewCompactKv(sink.dst.ptr, sink.dst.len);
         size_t lo, hi;
-        if (type == RANGE_SCORE)
-            zsetScoreRanks(kv, &sr, &lo, &hi);
-        else
-            zsetLexRanks(kv, &lr, rev, &lo, &hi);
+        rangeRanks(kv, &r, rev, &lo, &hi);
         emitInterval(&sink, kv, lo, hi, offset, limit, rev);
     }
     if (store) finishStore(&sink);
@@ -245,61 +270,39 @@ void zrevrangebylexCommand(client *c) {
 
 /* ---- counts ---- */
 
-void zcountCommand(client *c) {
-    zscoreRange r;
-    if (zsetParseScoreRange(c->argv[2], c->argv[3], &r) == C_ERR) {
-        addReplyError(c, "ERR min or max is not a float");
-        return;
-    }
+/* ZCOUNT and ZLEXCOUNT: the size of a score or lex range. */
+static void zcountGeneric(client *c, int type) {
+    rangeSpec r;
+    if (parseRangeOrReply(c, type, 2, 3, &r) == C_ERR) return;
     bool wrong;
     kvobj *kv = lookupReadTyped(c, c->argv[1], OBJ_ZSET, &wrong);
     if (wrong) return;
     size_t lo = 0, hi = 0;
-    if (kv) zsetScoreRanks(kv, &r, &lo, &hi);
+    if (kv) rangeRanks(kv, &r, false, &lo, &hi);
     addReplyLongLong(c, (long long)(hi - lo));
 }
 
+void zcountCommand(client *c) {
+    zcountGeneric(c, RANGE_SCORE);
+}
+
 void zlexcountCommand(client *c) {
-    zlexRange r;
-    if (zsetParseLexRange(c->argv[2], c->argv[3], &r) == C_ERR) {
-        addReplyError(c, "ERR min or max not valid string range item");
-        return;
-    }
-    bool wrong;
-    kvobj *kv = lookupReadTyped(c, c->argv[1], OBJ_ZSET, &wrong);
-    if (wrong) return;
-    size_t lo = 0, hi = 0;
-    if (kv) zsetLexRanks(kv, &r, false, &lo, &hi);
-    addReplyLongLong(c, (long long)(hi - lo));
+    zcountGeneric(c, RANGE_LEX);
 }
 
 /* ---- range removal ---- */
 
+static const char *const zremrangeEvents[] = {
+    [RANGE_RANK] = "zremrangebyrank",
+    [RANGE_SCORE] = "zremrangebyscore",
+    [RANGE_LEX] = "zremrangebylex",
+};
+
 /* ZREMRANGEBYRANK / BYSCORE / BYLEX. */
 static void zremrangeGeneric(client *c, int type) {
     slice key = c->argv[1];
-    long long start = 0, end = 0;
-    zscoreRange sr;
-    zlexRange lr;
-    const char *event;
-    if (type == RANGE_RANK) {
-        event = "zremrangebyrank";
-        if (getLongLongOrReply(c, c->argv[2], &start, NULL) == C_ERR ||
-            getLongLongOrReply(c, c->argv[3], &end, NULL) == C_ERR)
-            return;
-    } else if (type == RANGE_SCORE) {
-        event = "zremrangebyscore";
-        if (zsetParseScoreRange(c->argv[2], c->argv[3], &sr) == C_ERR) {
-            addReplyError(c, "ERR min or max is not a float");
-            return;
-        }
-    } else {
-        event = "zremrangebylex";
-        if (zsetParseLexRange(c->argv[2], c->argv[3], &lr) == C_ERR) {
-            addReplyError(c, "ERR min or max not valid string range item");
-            return;
-        }
-    }
+    rangeSpec r;
+    if (parseRangeOrReply(c, type, 2, 3, &r) == C_ERR) return;
     bool wrong;
     kvobj *kv = lookupWriteTyped(c, key, OBJ_ZSET, &wrong);
     if (wrong) return;
@@ -307,17 +310,8 @@ static void zremrangeGeneric(client *c, int type) {
         addReplyLongLong(c, 0);
         return;
     }
-    size_t lo = 0, hi = 0;
-    if (type == RANGE_RANK) {
-        if (clampRankRange(&start, &end, (long long)zsetLength(kv))) {
-            lo = (size_t)start;
-            hi = (size_t)end + 1;
-        }
-    } else if (type == RANGE_SCORE) {
-        zsetScoreRanks(kv, &sr, &lo, &hi);
-    } else {
-        zsetLexRanks(kv, &lr, false, &lo, &hi);
-    }
+    size_t lo, hi;
+    rangeRanks(kv, &r, false, &lo, &hi);
     size_t deleted = hi - lo;
     zsetDeleteRanks(kv, lo, deleted);
     bool removed = false;
@@ -327,7 +321,7 @@ static void zremrangeGeneric(client *c, int type) {
     }
     if (deleted) {
         signalModifiedKey(c, c->db, key.ptr, key.len);
-        notifyKeyspaceEvent(NOTIFY_ZSET, event, key.ptr, key.len, c->db->id);
+        notifyKeyspaceEvent(NOTIFY_ZSET, zremrangeEvents[type], key.ptr, key.len, c->db->id);
         if (removed) notifyKeyspaceEvent(NOTIFY_GENERIC, "del", key.ptr, key.len, c->db->id);
     }
     addReplyLongLong(c, (long long)deleted);
