@@ -548,11 +548,10 @@ static long long zscanEntry(client *c, void *entry, const scanOpts *o) {
     return 2;
 }
 
-/* A member and its score count two toward COUNT.  Redis 7.0.15 counts one
- * per member (HSCAN does too, here and there), so its ZSCAN calls return
- * about twice as many members; the cursor guarantees are the same. */
+/* A member counts one toward COUNT, as in Redis 7.0 (and as HSCAN counts
+ * a field), so a ZSCAN call returns about COUNT members. */
 static const collectionScanType zsetScanType = {
-    OBJ_ZSET, OBJ_ENC_LISTPACK, zscanCompact, zscanStep, 2, zscanEntry,
+    OBJ_ZSET, OBJ_ENC_LISTPACK, zscanCompact, zscanStep, 1, zscanEntry,
 };
 
 void zscanCommand(client *c) {
