@@ -102,6 +102,8 @@ static hashtable *tableFor(int dbid, bool create) {
 
 size_t blockedClientCount(void) { return numBlocked; }
 
+size_t blockedClientWithDeadlineCount(void) { return heapLen; }
+
 /* ---- deadline heap ---- */
 
 static void heapSet(size_t i, blockState *bs) {

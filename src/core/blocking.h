@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  *
  * Blocking commands (BLPOP, BZPOPMIN, ...): clients parked on keys until
- * data arrives or a timeout passes.  Write commands that add elements call
- * signalKeyAsReady; the ready keys are served once the current top-level
- * command (or whole EXEC / script) has finished, before the loop sleeps.
+ * data arrives or a timeout passes.  dbAdd calls signalKeyAsReady for every
+ * new list or sorted set (as Redis 7.0 does, only creation wakes waiters),
+ * and SWAPDB calls blockingSignalDb; the ready keys are served once the
+ * current top-level command (or whole EXEC / script) has finished, before
+ * the loop sleeps.
  *
  * A command that finds nothing to serve calls blockForKeys with a blockOps
  * describing how to serve it later (its 'serve' callback runs the same
@@ -17,8 +19,8 @@
  *      form), replying WRONGTYPE for a key of another type;
  *   3. inside EXEC or a script (CLIENT_DENY_BLOCKING) reply as a timeout;
  *   4. otherwise blockForKeys(c, &myOps, keys, n, deadline, priv) with a
- *      static blockOps whose 'serve' replays step 2 for one key, and the
- *      write commands that add data call signalKeyAsReady.
+ *      static blockOps whose 'serve' replays step 2 for one key; a value
+ *      type other than list/zset also signals from dbAdd (or its writers).
  * types/list.c (listServe, listBlockOps) is the worked example.
  */
 #ifndef TERN_CORE_BLOCKING_H
@@ -66,5 +68,7 @@ void blockForKeys(client *c, const blockOps *ops, const slice *keys, int nkeys,
                   long long deadline, void *priv);
 /* Clients currently blocked (INFO blocked_clients). */
 size_t blockedClientCount(void);
+/* Blocked clients that have a deadline (INFO clients_in_timeout_table). */
+size_t blockedClientWithDeadlineCount(void);
 
 #endif

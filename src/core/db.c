@@ -11,6 +11,7 @@
  */
 #include "core/db.h"
 
+#include "core/blocking.h"
 #include "core/errors.h"
 #include "core/multi.h"
 #include "core/notify.h"
@@ -113,9 +114,19 @@ kvobj *lookupWriteTyped(client *c, slice key, int type, bool *wrongtype) {
     return *wrongtype ? NULL : kv;
 }
 
-void dbAdd(db *d, kvobj *kv) {
+/* Links 'kv' (key absent) into 'd' and counts its TTL. */
+static void dbLink(db *d, kvobj *kv) {
     htAddNew(d->keys, kv);
     if (kv->flags & KV_FLAG_EXPIRE) d->expires++;
+}
+
+void dbAdd(db *d, kvobj *kv) {
+    dbLink(d, kv);
+    /* Any path that creates a list or sorted set (RENAME, COPY, MOVE, the
+     * STORE commands, LMOVE...) may satisfy blocked clients, as in Redis
+     * 7.0's dbAdd.  Free when nobody is blocked. */
+    if (kv->type == OBJ_LIST || kv->type == OBJ_ZSET)
+        signalKeyAsReady(d, kvKey(kv), kvKeyLen(kv));
 }
 
 void dbReplace(db *d, kvobj *old, kvobj *kv, bool keepOldValue) {
@@ -176,7 +187,7 @@ kvobj *dbSetExpire(db *d, kvobj *kv, long long when) {
     serverAssert(unlinked == old);
     if (old->flags & KV_FLAG_EXPIRE) d->expires--;
     kvobj *n = kvWithExpire(old, when);
-    dbAdd(d, n);
+    dbLink(d, n); /* the same key again: not a new one for blocked clients */
     if (key != small) tfree(key);
     return n;
 }
@@ -217,6 +228,9 @@ void dbSwap(int a, int b) {
     server.dbs[b].expires = tmp.expires;
     server.dbs[b].expireCursor = tmp.expireCursor;
     server.dbs[b].avgTtl = tmp.avgTtl;
+    /* Clients blocked in either db now face the other db's keys. */
+    blockingSignalDb(&server.dbs[a]);
+    blockingSignalDb(&server.dbs[b]);
 }
 
 void signalModifiedKey(client *c, db *d, const char *key, size_t len) {

@@ -38,7 +38,8 @@ static inline kvobj *lookupWrite(client *c, slice key) { return lookupKeyWrite(c
 kvobj *lookupReadTyped(client *c, slice key, int type, bool *wrongtype);
 kvobj *lookupWriteTyped(client *c, slice key, int type, bool *wrongtype);
 
-/* Adds 'kv' whose key must be absent.  The db owns it afterwards. */
+/* Adds 'kv' whose key must be absent.  The db owns it afterwards.  A new
+ * list or sorted set wakes clients blocked on its key (signalKeyAsReady). */
 void dbAdd(db *d, kvobj *kv);
 /* Replaces 'old' (present in 'd') by 'kv' with the same key; frees 'old'
  * (and its value unless 'keepOldValue'). */
@@ -67,7 +68,8 @@ void dbExpireKey(db *d, kvobj *kv);
 /* Empties one db ('id' >= 0) or all (-1); returns the keys removed. */
 long long dbEmpty(int id, bool async);
 /* Swaps two databases' contents.  Clients keep their db index, so each
- * sees the other database's keys afterwards. */
+ * sees the other database's keys afterwards; clients blocked in either db
+ * are offered the keys they wait on (blockingSignalDb). */
 void dbSwap(int a, int b);
 size_t dbSize(const db *d);
 

@@ -36,6 +36,7 @@
 #include <jemalloc/jemalloc.h>
 #endif
 
+#include "core/blocking.h"
 #include "core/client.h"
 #include "core/command.h"
 #include "core/db.h"
@@ -223,12 +224,10 @@ static sbuf *catServer(sbuf *s) {
 
 static sbuf *catClients(sbuf *s) {
     size_t maxIn = 0, maxOut = 0;
-    long long blocked = 0;
     for (client *c = server.clients; c; c = c->next) {
         size_t in = sbufAllocSize(c->querybuf), out = clientOutputBytes(c);
         if (in > maxIn) maxIn = in;
         if (out > maxOut) maxOut = out;
-        if (c->flags & CLIENT_BLOCKED) blocked++;
     }
     return sbufCatPrintf(s,
                          "connected_clients:%zu\r\n"
@@ -236,10 +235,11 @@ static sbuf *catClients(sbuf *s) {
                          "maxclients:%u\r\n"
                          "client_recent_max_input_buffer:%zu\r\n"
                          "client_recent_max_output_buffer:%zu\r\n"
-                         "blocked_clients:%lld\r\n"
+                         "blocked_clients:%zu\r\n"
                          "tracking_clients:0\r\n"
-                         "clients_in_timeout_table:0\r\n",
-                         server.numClients, server.maxclients, maxIn, maxOut, blocked);
+                         "clients_in_timeout_table:%zu\r\n",
+                         server.numClients, server.maxclients, maxIn, maxOut,
+                         blockedClientCount(), blockedClientWithDeadlineCount());
 }
 
 /* Bytes of normal clients' buffers (mem_clients_normal). */

@@ -86,6 +86,8 @@ static void zaddGeneric(client *c, int flags) {
     if (!kv) {
         if (xx) goto reply;
         kv = zsetNewKv(key.ptr, key.len, c->argv[scoreIdx + 1].len);
+        /* Wakes blocked clients once this command ends.  Adding to an
+         * existing set does not: in Redis 7.0 only a new key does. */
         dbAdd(c->db, kv);
     }
     for (int j = 0; j < elements; j++) {
@@ -114,7 +116,6 @@ notify:
     if (added || updated) {
         signalModifiedKey(c, c->db, key.ptr, key.len);
         notifyKeyspaceEvent(NOTIFY_ZSET, incr ? "zincr" : "zadd", key.ptr, key.len, c->db->id);
-        if (added) signalKeyAsReady(c->db, key.ptr, key.len);
     }
 done:
     if (scores != small) tfree(scores);
@@ -371,11 +372,31 @@ void zmpopCommand(client *c) {
     genericZpop(c, c->argv + 2, (int)numkeys, where, true, count, true, true, NULL);
 }
 
+/* What a blocked BZPOPMIN/BZPOPMAX/BZMPOP client will pop once a key
+ * gets members: the end, how many (-1: one, flat reply), and BZMPOP's
+ * nested reply shape. */
+typedef struct zpopBlock {
+    int where;
+    long long count;
+    bool nested;
+} zpopBlock;
+
+/* Pops for a waiting client from 'key', which just became a sorted set:
+ * the same call, and so the same reply and events, as the immediate path. */
+static bool zpopServe(client *c, kvobj *kv, slice key, void *priv) {
+    (void)kv;
+    zpopBlock *b = priv;
+    genericZpop(c, &key, 1, b->where, true, b->count, b->nested, b->nested, NULL);
+    return true;
+}
+
+/* Keys that turn into another type leave the client waiting (Redis 7.0);
+ * timeouts reply a null array. */
+static const blockOps zpopBlockOps = {OBJ_ZSET, zpopServe, NULL};
+
 /* The blocking pops.  Pops at once when any key holds a sorted set;
  * otherwise a client in MULTI or a script gets the timeout reply (a null
- * array) right away.  Waiting needs core/blocking.c, which arrives with
- * the list commands; until it does, a wait is answered as an immediate
- * timeout too (see docs/zset.md). */
+ * array) right away, and any other client waits on all the keys. */
 static void blockingZpop(client *c, const slice *keys, int nkeys, int where, int timeoutIdx,
                          long long count, bool nested) {
     long long deadline;
@@ -388,7 +409,15 @@ static void blockingZpop(client *c, const slice *keys, int nkeys, int where, int
         genericZpop(c, &keys[j], 1, where, true, count, nested, nested, NULL);
         return;
     }
-    addReplyNullArray(c);
+    if (c->flags & CLIENT_DENY_BLOCKING) {
+        addReplyNullArray(c);
+        return;
+    }
+    zpopBlock *b = tmalloc(sizeof(*b));
+    b->where = where;
+    b->count = count;
+    b->nested = nested;
+    blockForKeys(c, &zpopBlockOps, keys, nkeys, deadline, b);
 }
 
 void bzpopminCommand(client *c) {

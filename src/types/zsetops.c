@@ -25,7 +25,6 @@
 #include <string.h>
 
 #include "core/args.h"
-#include "core/blocking.h"
 #include "core/command.h"
 #include "core/db.h"
 #include "core/errors.h"
@@ -330,6 +329,9 @@ static void zsetOpGeneric(client *c, const slice *dst, int numkeysIdx, int op, b
         if (r.n > 0) {
             kvobj *kv = buildResultKv(d, &r);
             lookupWrite(c, d); /* lets an expired destination go first */
+            /* dbSet wakes blocked clients only when it creates the key:
+             * Redis 7.0 leaves them waiting when the store overwrites a
+             * value of another type. */
             dbSet(c->db, kv);
             addReplyLongLong(c, (long long)r.n);
             signalModifiedKey(c, c->db, d.ptr, d.len);
@@ -338,7 +340,6 @@ static void zsetOpGeneric(client *c, const slice *dst, int numkeysIdx, int op, b
                                 : op == OP_INTER ? "zinterstore"
                                                  : "zdiffstore",
                                 d.ptr, d.len, c->db->id);
-            signalKeyAsReady(c->db, d.ptr, d.len);
         } else {
             addReplyLongLong(c, 0);
             dbDeleteNotify(c, d);

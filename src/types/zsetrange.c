@@ -17,7 +17,6 @@
 #include <string.h>
 
 #include "core/args.h"
-#include "core/blocking.h"
 #include "core/db.h"
 #include "core/errors.h"
 #include "core/notify.h"
@@ -73,12 +72,12 @@ static void finishStore(rangeSink *sink) {
     size_t n = sink->store ? zsetLength(sink->store) : 0;
     if (n > 0) {
         lookupWrite(c, dst); /* lets an expired destination go first */
+        /* Wakes blocked clients only when the key is new (see zsetops.c). */
         dbSet(c->db, sink->store);
         sink->store = NULL;
         addReplyLongLong(c, (long long)n);
         signalModifiedKey(c, c->db, dst.ptr, dst.len);
         notifyKeyspaceEvent(NOTIFY_ZSET, "zrangestore", dst.ptr, dst.len, c->db->id);
-        signalKeyAsReady(c->db, dst.ptr, dst.len);
         return;
     }
     if (sink->store) kvFree(sink->store);

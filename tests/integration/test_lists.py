@@ -407,6 +407,89 @@ def test_a_push_in_another_db_does_not_serve_a_client_blocked_in_db_1(server, ra
     w.close()
 
 
+def test_blpop_is_served_when_rename_moves_a_list_onto_the_awaited_key(server, raw):
+    w = blocked(server, "BLPOP", "jobs", "0")
+    raw.call("RPUSH", "staging", "j1", "j2")
+    assert raw.call("RENAME", "staging", "jobs") == b"OK"
+    assert w.read_reply().value == [b"jobs", b"j1"]
+    # RENAMENX, and RENAME over a key of another type (deleted, then added).
+    w.send_command("BRPOP", "other", "0")
+    raw.call("RPUSH", "staging", "x")
+    assert raw.call("RENAMENX", "staging", "other") == 1
+    assert w.read_reply().value == [b"other", b"x"]
+    w.send_command("BLPOP", "s", "0")
+    raw.call("SET", "s", "string")
+    raw.call("RPUSH", "staging", "y")
+    assert raw.call("RENAME", "staging", "s") == b"OK"
+    assert w.read_reply().value == [b"s", b"y"]
+    w.close()
+
+
+def test_copy_move_and_lmove_into_a_new_list_serve_blocked_clients(server, raw):
+    w = blocked(server, "BLPOP", "dst", "0")
+    raw.call("RPUSH", "src", "a")
+    assert raw.call("COPY", "src", "dst") == 1
+    assert w.read_reply().value == [b"dst", b"a"]
+    w.send_command("BLPOP", "dst", "0")
+    assert raw.call("LMOVE", "src", "dst", "LEFT", "RIGHT") == b"a"
+    assert w.read_reply().value == [b"dst", b"a"]
+    in_db1 = server.raw()
+    in_db1.call("SELECT", "1")
+    in_db1.send_command("BLPOP", "moved", "0")
+    assert_silent(in_db1, 0.05)
+    raw.call("RPUSH", "moved", "m")
+    assert raw.call("MOVE", "moved", "1") == 1
+    assert in_db1.read_reply().value == [b"moved", b"m"]
+    w.close()
+    in_db1.close()
+
+
+def test_swapdb_serves_clients_blocked_in_either_db(server, raw):
+    in_db0 = blocked(server, "BLPOP", "k", "0")
+    in_db1 = server.raw()
+    in_db1.call("SELECT", "1")
+    in_db1.send_command("BLPOP", "k", "0")
+    assert_silent(in_db1, 0.05)
+    raw.call("SELECT", "1")
+    raw.call("RPUSH", "k", "was-db1", "more")
+    assert in_db1.read_reply().value == [b"k", b"was-db1"]
+    in_db1.send_command("BZPOPMIN", "z", "0")
+    raw.call("SELECT", "0")
+    raw.call("ZADD", "z", "1", "was-db0")
+    assert_silent(in_db0)
+    assert raw.call("SWAPDB", "0", "1") == b"OK"
+    assert in_db0.read_reply().value == [b"k", b"more"]
+    assert in_db1.read_reply().value == [b"z", b"was-db0", b"1"]
+    raw.call("FLUSHALL")
+    in_db0.close()
+    in_db1.close()
+
+
+def test_info_counts_blocked_clients_and_client_list_flags_them(server, raw):
+    def info_field(name):
+        for line in raw.call("INFO", "clients").decode().split("\r\n"):
+            if line.startswith(name + ":"):
+                return int(line.split(":")[1])
+        raise AssertionError(name)
+
+    assert info_field("blocked_clients") == 0
+    forever = blocked(server, "BLPOP", "k", "0")
+    timed = blocked(server, "BZPOPMIN", "z", "30")
+    assert info_field("blocked_clients") == 2
+    assert info_field("clients_in_timeout_table") == 1
+    flags = [line.split(" flags=")[1].split(" ")[0]
+             for line in raw.call("CLIENT", "LIST").decode().splitlines()]
+    assert flags.count("b") == 2 and flags.count("N") >= 1
+    raw.call("RPUSH", "k", "x")
+    assert forever.read_reply().value == [b"k", b"x"]
+    assert info_field("blocked_clients") == 1
+    timed.close()
+    time.sleep(0.1)
+    assert info_field("blocked_clients") == 0
+    assert info_field("clients_in_timeout_table") == 0
+    forever.close()
+
+
 def test_resp3_blocking_timeout_replies_null(server):
     with server.raw() as w:
         w.call("HELLO", "3")
