@@ -173,6 +173,9 @@ def test_client_kill_new_form_spares_the_caller_unless_skipme_no(server):
 def test_client_kill_laddr_type_and_user_filters(server_factory):
     srv = server_factory()
     me, a, b = srv.raw(), srv.raw(), srv.raw()
+    # A PING on each makes sure the server has accepted them before KILL runs.
+    for conn in (me, a, b):
+        assert conn.call("PING") == b"PONG"
     laddr = f"127.0.0.1:{srv.port}"
     assert me.call("CLIENT", "KILL", "LADDR", "127.0.0.1:1") == 0
     assert me.call("CLIENT", "KILL", "TYPE", "pubsub") == 0
@@ -180,6 +183,7 @@ def test_client_kill_laddr_type_and_user_filters(server_factory):
     assert a.wait_closed(5) and b.wait_closed(5)
     assert me.call("PING") == b"PONG"
     c = srv.raw()
+    assert c.call("PING") == b"PONG"
     assert me.call("CLIENT", "KILL", "TYPE", "normal", "SKIPME", "no") == 2
     assert c.wait_closed(5) and me.wait_closed(5)
 
