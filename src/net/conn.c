@@ -534,7 +534,9 @@ static int writeToClient(client *c) {
             c->sentlen = 0;
             break;
         }
-        ssize_t n = writev(c->fd, iov, cnt);
+        /* One chunk (the common small reply) takes the cheaper write(2). */
+        ssize_t n = cnt == 1 ? write(c->fd, iov[0].iov_base, iov[0].iov_len)
+                             : writev(c->fd, iov, cnt);
         if (n <= 0) {
             if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) break;
             serverLog(LL_VERBOSE, "Error writing to client: %s", strerror(errno));
