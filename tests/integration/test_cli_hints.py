@@ -140,8 +140,10 @@ class Terminal:
         self.tmux("send-keys", "-t", self.name, "-l", typed)
         # Each keystroke redraws prompt, text and hint in one write; a hint
         # is complete once the line starts with all of `typed` and has more.
-        line = self._wait(lambda ln: ln is not None and ln.startswith(typed) and len(ln) > len(typed),
-                          f"a hint after {typed!r}")
+        def drawn(line):
+            return line is not None and line.startswith(typed) and len(line) > len(typed)
+
+        line = self._wait(drawn, f"a hint after {typed!r}")
         return line[len(typed):]
 
 

@@ -193,5 +193,6 @@ def test_documented_arguments_agree_with_each_command_arity(server):
         need = abs(arity) - (2 if "|" in name else 1)
         lo, hi = _span(fields[b"arguments"])
         if (arity > 0 and not lo == hi == need) or (arity < 0 and lo != need):
-            wrong.append(f"{name}: arity {arity}, arguments take {lo}..{hi if hi is not None else ''}")
+            most = "" if hi is None else hi
+            wrong.append(f"{name}: arity {arity}, arguments take {lo}..{most}")
     assert not wrong, "\n".join(wrong)

@@ -26,7 +26,8 @@ static void render(const syntaxArg *a, int depth, char *out, size_t cap) {
     size_t len = strlen(out);
     len += (size_t)snprintf(out + len, cap - len, "%*s%s:%s", depth * 2, "", a->name,
                             syntaxTypeName(a->type));
-    if (a->keySpecIndex >= 0) len += (size_t)snprintf(out + len, cap - len, " ksi=%d", a->keySpecIndex);
+    if (a->keySpecIndex >= 0)
+        len += (size_t)snprintf(out + len, cap - len, " ksi=%d", a->keySpecIndex);
     if (a->token) len += (size_t)snprintf(out + len, cap - len, " token=%s", a->token);
     if (a->since) len += (size_t)snprintf(out + len, cap - len, " since=%s", a->since);
     if (a->deprecatedSince)
@@ -47,7 +48,8 @@ static void expectTree(const char *usage, const char *expected) {
     assert_int_equal(root->type, SYNTAX_BLOCK);
     for (int j = 0; j < root->numArgs; j++) render(&root->args[j], 0, out, sizeof(out));
     syntaxFree(root);
-    if (strcmp(out, expected) != 0) fail_msg("%s\n--- got\n%s--- expected\n%s", usage, out, expected);
+    if (strcmp(out, expected) != 0)
+        fail_msg("%s\n--- got\n%s--- expected\n%s", usage, out, expected);
 }
 
 static void expectError(const char *usage, const char *message) {
@@ -137,7 +139,8 @@ static void test_labels_and_annotations_apply_to_the_argument(void **state) {
                "expiration:oneof optional\n  seconds:integer token=EX since=2.6.12\n"
                "  keepttl:pure-token token=KEEPTTL since=6.0.0\n");
     expectTree("change=[CH]@3.0.2 x!2.8.12@1.0.0",
-               "change:pure-token token=CH since=3.0.2 optional\nx:string since=1.0.0 dep=2.8.12\n");
+               "change:pure-token token=CH since=3.0.2 optional\n"
+               "x:string since=1.0.0 dep=2.8.12\n");
     /* Keys are numbered in order unless given an index (LCS). */
     expectTree("destination:key key [key ...] key1:key key2:key#0",
                "destination:key ksi=0\nkey:key ksi=1 multiple\nkey1:key ksi=2\nkey2:key ksi=0\n");
