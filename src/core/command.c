@@ -12,7 +12,8 @@
  * inside MULTI dooms the transaction, as in Redis.
  *
  * COMMAND, COMMAND INFO/DOCS/COUNT/LIST/GETKEYS read the same table, so
- * introspection cannot disagree with dispatch.
+ * introspection cannot disagree with dispatch.  The "arguments" of COMMAND
+ * DOCS come from core/cmdargs.def, keyed by the same full names.
  */
 #include "core/command.h"
 
@@ -22,6 +23,7 @@
 
 #include "core/args.h"
 #include "core/blocking.h"
+#include "core/cmdargs.h"
 #include "core/errors.h"
 #include "core/multi.h"
 #include "ds/glob.h"
@@ -138,6 +140,7 @@ void commandTableInit(void) {
         htAddNew(server.commands, n);
         cmdIndexAdd(cmd);
     }
+    cmdArgsInit();
 }
 
 command *lookupCommandByName(const char *name, size_t len) {
@@ -434,7 +437,9 @@ static void addReplyCommandInfo(client *c, const command *cmd) {
 }
 
 static void addReplyCommandDocs(client *c, const command *cmd) {
-    addReplyMapLen(c, cmd->numSub ? 5 : 4);
+    const syntaxArg *args = cmdArgsLookup(cmd->name);
+    bool hasArgs = args && args->numArgs > 0;
+    addReplyMapLen(c, 4 + hasArgs + (cmd->numSub > 0));
     addReplyBulkCStr(c, "summary");
     addReplyBulkCStr(c, cmd->summary);
     addReplyBulkCStr(c, "since");
@@ -443,6 +448,11 @@ static void addReplyCommandDocs(client *c, const command *cmd) {
     addReplyBulkCStr(c, cmd->group);
     addReplyBulkCStr(c, "complexity");
     addReplyBulkCStr(c, cmd->complexity);
+    if (hasArgs) {
+        /* Redis omits the field for commands without arguments. */
+        addReplyBulkCStr(c, "arguments");
+        addReplyCommandArgs(c, args);
+    }
     if (cmd->numSub) {
         addReplyBulkCStr(c, "subcommands");
         addReplyMapLen(c, cmd->numSub);

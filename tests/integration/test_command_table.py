@@ -1,10 +1,14 @@
 """The command table, walked automatically: every command and subcommand
 answers a wrong argument count with Redis's arity error, and what COMMAND
 reports (arity, key positions, flags, ACL categories) agrees with Redis 7.0
-for every command both servers know.
+for every command both servers know; every command that takes arguments
+documents them (src/core/cmdargs.def) consistently with its arity.
 
 New commands are covered the moment they enter core/commands.def.
 """
+
+import os
+import re
 
 import pytest
 
@@ -97,3 +101,98 @@ def test_server_commands_are_listed_by_command_list_and_documented(raw, name):
     assert docs[0] == name.encode()
     fields = dict(zip(docs[1][::2], docs[1][1::2]))
     assert fields[b"group"] in (b"server", b"connection")
+
+
+# ---- argument syntax (src/core/cmdargs.def, COMMAND DOCS "arguments") ----
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def _docs(conn):
+    """Full name -> COMMAND DOCS fields, subcommands included (RESP3)."""
+    conn.call("HELLO", "3")
+    out = {}
+
+    def walk(name, fields):
+        out[name.decode()] = fields
+        for sub, subfields in fields.get(b"subcommands", {}).items():
+            walk(sub, subfields)
+
+    for name, fields in conn.call("COMMAND", "DOCS").items():
+        walk(name, fields)
+    return out
+
+
+def _declared_without_arguments():
+    """Commands cmdargs.def lists with an empty usage string."""
+    with open(os.path.join(ROOT, "src", "core", "cmdargs.def"), encoding="utf-8") as f:
+        return set(re.findall(r'^ARGS\("([^"]+)", ""\)', f.read(), re.M))
+
+
+def test_every_command_documents_its_arguments_unless_it_takes_none(server):
+    with server.raw() as conn:
+        table, docs = _table(conn), _docs(conn)
+    declared_none = _declared_without_arguments()
+    assert declared_none <= set(table), "cmdargs.def lists unknown commands"
+    missing, extra = [], []
+    for name, info in sorted(table.items()):
+        arity, container = info[1], bool(info[9])
+        takes_none = (container or arity == (2 if "|" in name else 1) or name in declared_none)
+        has = b"arguments" in docs[name]
+        if has and takes_none:
+            extra.append(name)
+        if not has and not takes_none:
+            missing.append(f"{name} (arity {arity})")
+    assert not missing, "commands with no ARGS line in src/core/cmdargs.def: " + ", ".join(missing)
+    assert not extra, "commands that take no arguments but document some: " + ", ".join(extra)
+
+
+def _count(arg):
+    """(fewest, most) words an argument takes; most is None when unbounded."""
+    kind, flags = arg[b"type"], arg.get(b"flags", [])
+    if kind == b"pure-token":
+        lo = hi = 0
+    elif kind == b"oneof":
+        spans = [_count(a) for a in arg[b"arguments"]]
+        lo = min(s[0] for s in spans)
+        hi = None if any(s[1] is None for s in spans) else max(s[1] for s in spans)
+    elif kind == b"block":
+        lo, hi = _span(arg[b"arguments"])
+    else:
+        lo = hi = 1
+    if b"token" in arg:
+        lo, hi = lo + 1, None if hi is None else hi + 1
+    if b"multiple" in flags:
+        hi = None
+    if b"optional" in flags:
+        lo = 0
+    return lo, hi
+
+
+def _span(args):
+    lo, hi = 0, 0
+    for a in args:
+        alo, ahi = _count(a)
+        lo, hi = lo + alo, None if hi is None or ahi is None else hi + ahi
+    return lo, hi
+
+
+# Redis documents CLIENT KILL's filters as optional inside the repeated
+# group, so its tree allows none although arity -3 requires one.
+ARITY_DISAGREES = {"client|kill"}
+
+
+def test_documented_arguments_agree_with_each_command_arity(server):
+    with server.raw() as conn:
+        table, docs = _table(conn), _docs(conn)
+    wrong = []
+    for name, fields in sorted(docs.items()):
+        if b"arguments" not in fields or name in ARITY_DISAGREES:
+            continue
+        arity = table[name][1]
+        need = abs(arity) - (2 if "|" in name else 1)
+        lo, hi = _span(fields[b"arguments"])
+        if (arity > 0 and not lo == hi == need) or (arity < 0 and lo != need):
+            most = "" if hi is None else hi
+            wrong.append(f"{name}: arity {arity}, arguments take {lo}..{most}")
+    assert not wrong, "\n".join(wrong)
