@@ -309,16 +309,21 @@ def run_benchmark(a, server, bench, pipeline, requests):
 
 
 def timed_run(a, server, bench, pipeline, requests):
-    """One run of `bench` on `server`; return (ops/s, server CPU fraction or None)."""
+    """One run of `bench` on `server`; return (ops/s, server CPU fraction or
+    None, server CPU seconds per request or None)."""
     if bench.prepare == "zpop":
         drivers.refill_zpop(server.host, server.port, ZPOP_KEY, a.zset_members)
     if bench.driver:
         try:
-            return bench.driver(server, pipeline, a.seconds)
+            return (*bench.driver(server, pipeline, a.seconds), None)
         except (drivers.DriverError, OSError) as e:
             check_alive(server)
             raise BenchError(f"{bench.name} on {server.name}: {e}") from None
-    return run_benchmark(a, server, bench, pipeline, requests), None
+    # Server CPU per request shows efficiency even where the 2-core box
+    # leaves redis-benchmark itself as the bottleneck (pipeline 1).
+    c0 = drivers.cpu_seconds(server.pid)
+    ops = run_benchmark(a, server, bench, pipeline, requests)
+    return ops, None, (drivers.cpu_seconds(server.pid) - c0) / requests
 
 
 def preload(a, tern, redis, names):
@@ -394,7 +399,7 @@ def throughput(a, tests, deadline, out):
         out["failed"].update(failed)
         combos = [c for c in combos if (c[0].name, c[1]) not in failed]
         out["combos"], out["sizes"] = combos, sizes
-        results = {(b.name, p): {"tern": [], "redis": [], "ratio": [], "cpu": []}
+        results = {(b.name, p): {"tern": [], "redis": [], "ratio": [], "cpu": [], "cpuop": []}
                    for b, p in combos}
         out["results"] = results
         last = 0.0
@@ -420,6 +425,8 @@ def throughput(a, tests, deadline, out):
                 res["ratio"].append(got["tern"][0] / got["redis"][0])
                 if got["tern"][1] is not None:
                     res["cpu"].append((got["tern"][1], got["redis"][1]))
+                if got["tern"][2] and got["redis"][2]:
+                    res["cpuop"].append(got["tern"][2] / got["redis"][2])
             last = time.monotonic() - t0
             log(f"round {r + 1} took {last:.1f}s")
             out["rounds"] = r + 1
@@ -493,7 +500,7 @@ def print_suite(a, suite, tp, mem):
     tests = [t for t in a.selected if t.suite == suite]
     benches = [t for t in tests if isinstance(t, Bench)]
     mems = [t for t in tests if isinstance(t, MemTest)]
-    tp_ratios, mem_ratios = [], []
+    tp_ratios, mem_ratios, cpuop_ratios = [], [], []
     print(f"\n== {suite} ==")
     if benches:
         if suite == "pubsub":
@@ -530,6 +537,10 @@ def print_suite(a, suite, tp, mem):
                     note = "server cpu {:.0%}/{:.0%}".format(
                         statistics.median(c[0] for c in res["cpu"]),
                         statistics.median(c[1] for c in res["cpu"]))
+                if res.get("cpuop"):
+                    note = "server cpu/request tern/redis {:.2f}".format(
+                        statistics.median(res["cpuop"]))
+                    cpuop_ratios.append(statistics.median(res["cpuop"]))
                 if bench.name.startswith("FANOUT"):
                     note = "msgs delivered/s; " + note
                 elif bench.name.startswith("MULTI"):
@@ -564,6 +575,10 @@ def print_suite(a, suite, tp, mem):
     g = gmean([r for _, r in tp_ratios])
     if g is not None:
         print(f"{suite}: geometric mean of {len(tp_ratios)} throughput ratios: {g:.2f}")
+    g = gmean(cpuop_ratios)
+    if g is not None:
+        print(f"{suite}: geometric mean of {len(cpuop_ratios)} server-cpu-per-request ratios "
+              f"(<1: tern cheaper): {g:.2f}")
     return tp_ratios, mem_ratios
 
 
