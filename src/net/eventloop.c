@@ -72,6 +72,17 @@ void loopRelease(eventLoop *el) {
 
 int loopSetSize(const eventLoop *el) { return el->setsize; }
 
+int loopResize(eventLoop *el, int setsize) {
+    if (setsize == el->setsize) return 0;
+    for (int fd = setsize; fd < el->setsize; fd++)
+        if (el->events[fd].mask != LOOP_NONE) return -1;
+    el->events = trealloc(el->events, sizeof(fileEvent) * (size_t)setsize);
+    el->fired = trealloc(el->fired, sizeof(struct epoll_event) * (size_t)setsize);
+    for (int fd = el->setsize; fd < setsize; fd++) el->events[fd].mask = LOOP_NONE;
+    el->setsize = setsize;
+    return 0;
+}
+
 static int updateEpoll(eventLoop *el, int fd, int oldmask, int mask) {
     struct epoll_event ee = {0};
     ee.data.fd = fd;

@@ -29,6 +29,9 @@ typedef void loopHookProc(eventLoop *el);
 eventLoop *loopCreate(int setsize);
 void loopRelease(eventLoop *el);
 int loopSetSize(const eventLoop *el);
+/* Changes how many fds the loop can watch to 'setsize'.  Returns 0, or -1
+ * (nothing changed) when a watched fd is at or above the new size. */
+int loopResize(eventLoop *el, int setsize);
 
 /* Watches 'fd' for 'mask' events, calling 'proc(el, fd, data, mask)'.
  * Returns 0, or -1 when 'fd' is out of range or epoll refuses it. */

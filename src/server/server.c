@@ -100,6 +100,32 @@ static void beforeSleep(eventLoop *el) {
 
 static void afterSleep(eventLoop *el) { updateCachedTime(); }
 
+/* CONFIG SET maxclients: raises the fd limit and grows the event loop so
+ * the new clients can be watched, as Redis does.  C_ERR (with Redis's
+ * message in '*err') when the loop cannot take the new size. */
+static void adjustOpenFilesLimit(void);
+
+int applyMaxclients(const char **err) {
+    if (!server.el) return C_OK; /* at startup initServer sizes everything */
+    unsigned int wanted = server.maxclients;
+    adjustOpenFilesLimit();
+    if (server.maxclients != wanted) {
+        static char msg[128];
+        snprintf(msg, sizeof(msg),
+                 "The operating system is not able to handle the specified number of clients, "
+                 "try with %u",
+                 server.maxclients);
+        *err = msg;
+        return C_ERR;
+    }
+    if (loopResize(server.el, (int)server.maxclients + 128) == -1) {
+        *err = "The event loop API used by Redis is not able to handle the specified number of "
+               "clients";
+        return C_ERR;
+    }
+    return C_OK;
+}
+
 static void adjustOpenFilesLimit(void) {
     rlim_t want = (rlim_t)server.maxclients + 32;
     struct rlimit lim;

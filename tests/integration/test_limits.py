@@ -208,3 +208,21 @@ def test_a_thousand_clients_announcing_512mb_arguments_cost_only_a_few_mb(server
         for s in conns:
             s.close()
     watcher.close()
+
+
+def test_config_set_maxclients_grows_the_event_loop_so_more_clients_are_served(server_factory):
+    import resource
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < 400:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (min(4096, hard), hard))
+    srv = server_factory("--maxclients", "10")
+    admin = srv.raw()
+    assert admin.call("CONFIG", "SET", "maxclients", "300") == b"OK"
+    conns = [srv.raw() for _ in range(200)]
+    try:
+        # Their fds run past the 10 + 128 slots the loop started with.
+        assert all(c.call("PING") == b"PONG" for c in conns)
+        assert admin.call("CONFIG", "GET", "maxclients") == [b"maxclients", b"300"]
+    finally:
+        for c in conns:
+            c.close()
