@@ -14,6 +14,7 @@ import time
 import pytest
 
 from support import servers
+from support.blocking import send_blocking
 from support.resp import ErrorReply, ReplyTimeout
 
 NO_REPLY = 0.15  # seconds a blocked client must stay silent
@@ -36,8 +37,11 @@ def assert_silent(conn, seconds=NO_REPLY):
 def blocked(server, *command):
     """A new connection that sent `command` (which must block)."""
     conn = server.raw()
-    conn.send_command(*command)
-    assert_silent(conn, 0.05)
+    info = server.raw()
+    try:
+        send_blocking(info, conn, *command)
+    finally:
+        info.close()
     return conn
 
 
@@ -396,7 +400,7 @@ def test_a_served_client_then_runs_the_commands_it_pipelined(server, raw):
 def test_a_push_in_another_db_does_not_serve_a_client_blocked_in_db_1(server, raw):
     w = server.raw()
     assert w.call("SELECT", "1") == b"OK"
-    w.send_command("BLPOP", "k", "0")
+    send_blocking(raw, w, "BLPOP", "k", "0")
     raw.call("RPUSH", "k", "db0")
     assert_silent(w)
     raw.call("SELECT", "1")
@@ -413,11 +417,11 @@ def test_blpop_is_served_when_rename_moves_a_list_onto_the_awaited_key(server, r
     assert raw.call("RENAME", "staging", "jobs") == b"OK"
     assert w.read_reply().value == [b"jobs", b"j1"]
     # RENAMENX, and RENAME over a key of another type (deleted, then added).
-    w.send_command("BRPOP", "other", "0")
+    send_blocking(raw, w, "BRPOP", "other", "0")
     raw.call("RPUSH", "staging", "x")
     assert raw.call("RENAMENX", "staging", "other") == 1
     assert w.read_reply().value == [b"other", b"x"]
-    w.send_command("BLPOP", "s", "0")
+    send_blocking(raw, w, "BLPOP", "s", "0")
     raw.call("SET", "s", "string")
     raw.call("RPUSH", "staging", "y")
     assert raw.call("RENAME", "staging", "s") == b"OK"
@@ -430,7 +434,7 @@ def test_copy_move_and_lmove_into_a_new_list_serve_blocked_clients(server, raw):
     raw.call("RPUSH", "src", "a")
     assert raw.call("COPY", "src", "dst") == 1
     assert w.read_reply().value == [b"dst", b"a"]
-    w.send_command("BLPOP", "dst", "0")
+    send_blocking(raw, w, "BLPOP", "dst", "0")
     assert raw.call("LMOVE", "src", "dst", "LEFT", "RIGHT") == b"a"
     assert w.read_reply().value == [b"dst", b"a"]
     in_db1 = server.raw()
@@ -448,12 +452,12 @@ def test_swapdb_serves_clients_blocked_in_either_db(server, raw):
     in_db0 = blocked(server, "BLPOP", "k", "0")
     in_db1 = server.raw()
     in_db1.call("SELECT", "1")
-    in_db1.send_command("BLPOP", "k", "0")
+    send_blocking(raw, in_db1, "BLPOP", "k", "0")
     assert_silent(in_db1, 0.05)
     raw.call("SELECT", "1")
     raw.call("RPUSH", "k", "was-db1", "more")
     assert in_db1.read_reply().value == [b"k", b"was-db1"]
-    in_db1.send_command("BZPOPMIN", "z", "0")
+    send_blocking(raw, in_db1, "BZPOPMIN", "z", "0")
     raw.call("SELECT", "0")
     raw.call("ZADD", "z", "1", "was-db0")
     assert_silent(in_db0)

@@ -16,6 +16,7 @@ import time
 import pytest
 import redis
 
+from support.blocking import send_blocking
 from support.resp import ReplyTimeout
 
 SEED = int(os.environ.get("ZSET_TEST_SEED", time.time_ns() % 1_000_000_007))
@@ -379,8 +380,11 @@ def _assert_silent(conn, seconds=0.15):
 def _blocked(server, *command):
     """A new raw connection that sent `command` (which must block)."""
     conn = server.raw()
-    conn.send_command(*command)
-    _assert_silent(conn, 0.05)
+    info = server.raw()
+    try:
+        send_blocking(info, conn, *command)
+    finally:
+        info.close()
     return conn
 
 
@@ -391,7 +395,7 @@ def test_bzpopmin_wakes_the_moment_zadd_creates_the_key_with_the_lowest_member(s
     assert w.read_reply(timeout=2).raw == b"*3\r\n$1\r\nz\r\n$1\r\na\r\n$1\r\n1\r\n"
     assert time.monotonic() - start < 0.25
     assert raw.call("ZRANGE", "z", "0", "-1") == [b"b", b"c"]
-    w.send_command("BZPOPMAX", "z2", "0")
+    send_blocking(raw, w, "BZPOPMAX", "z2", "0")
     raw.call("ZADD", "z2", "1", "x", "5", "y")
     assert w.read_reply().value == [b"z2", b"y", b"5"]
     w.close()
@@ -430,7 +434,7 @@ def test_bzmpop_pops_up_to_count_from_the_key_that_got_members(server, raw):
     w = _blocked(server, "BZMPOP", "0", "2", "k1", "k2", "MAX", "COUNT", "2")
     raw.call("ZADD", "k2", "1", "a", "2", "b", "3", "c")
     assert w.read_reply().value == [b"k2", [[b"c", b"3"], [b"b", b"2"]]]
-    w.send_command("BZMPOP", "0", "1", "k3", "MIN", "COUNT", "10")
+    send_blocking(raw, w, "BZMPOP", "0", "1", "k3", "MIN", "COUNT", "10")
     raw.call("ZADD", "k3", "1.5", "a")
     assert w.read_reply().value == [b"k3", [[b"a", b"1.5"]]]
     assert raw.call("EXISTS", "k3") == 0
@@ -491,7 +495,7 @@ def test_a_waiting_bzpopmin_ignores_a_list_at_its_key_and_a_blpop_ignores_a_zset
     raw.call("RPUSH", "k", "e")
     assert lw.read_reply().value == [b"k", b"e"]
     _assert_silent(zw)
-    lw.send_command("BLPOP", "k", "0")
+    send_blocking(raw, lw, "BLPOP", "k", "0")
     raw.call("ZADD", "k", "1", "m")
     assert zw.read_reply().value == [b"k", b"m", b"1"]
     raw.call("RPUSH", "k", "f")
@@ -505,17 +509,17 @@ def test_keys_created_by_rename_copy_move_and_stores_wake_zset_waiters(server, r
     raw.call("ZADD", "src", "1", "a")
     raw.call("RENAME", "src", "dst")
     assert w.read_reply().value == [b"dst", b"a", b"1"]
-    w.send_command("BZPOPMIN", "dst", "0")
+    send_blocking(raw, w, "BZPOPMIN", "dst", "0")
     raw.call("ZADD", "src", "2", "b")
     raw.call("COPY", "src", "dst")
     assert w.read_reply().value == [b"dst", b"b", b"2"]
-    w.send_command("BZPOPMIN", "dst", "0")
+    send_blocking(raw, w, "BZPOPMIN", "dst", "0")
     raw.call("ZUNIONSTORE", "dst", "1", "src")
     assert w.read_reply().value == [b"dst", b"b", b"2"]
-    w.send_command("BZPOPMIN", "dst", "0")
+    send_blocking(raw, w, "BZPOPMIN", "dst", "0")
     raw.call("ZRANGESTORE", "dst", "src", "0", "-1")
     assert w.read_reply().value == [b"dst", b"b", b"2"]
-    w.send_command("BZMPOP", "0", "1", "dst", "MIN")
+    send_blocking(raw, w, "BZMPOP", "0", "1", "dst", "MIN")
     raw.call("ZADD", "other", "3", "c")
     raw.call("ZDIFFSTORE", "dst", "2", "other", "src")
     assert w.read_reply().value == [b"dst", [[b"c", b"3"]]]
