@@ -14,7 +14,7 @@ import time
 import pytest
 
 from support import servers
-from support.blocking import send_blocking
+from support.blocking import open_blocked, send_blocking
 from support.resp import ErrorReply, ReplyTimeout
 
 NO_REPLY = 0.15  # seconds a blocked client must stay silent
@@ -34,15 +34,7 @@ def assert_silent(conn, seconds=NO_REPLY):
         conn.read_reply(timeout=seconds)
 
 
-def blocked(server, *command):
-    """A new connection that sent `command` (which must block)."""
-    conn = server.raw()
-    info = server.raw()
-    try:
-        send_blocking(info, conn, *command)
-    finally:
-        info.close()
-    return conn
+blocked = open_blocked
 
 
 # ---- plain commands ----------------------------------------------------

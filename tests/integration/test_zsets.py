@@ -16,7 +16,7 @@ import time
 import pytest
 import redis
 
-from support.blocking import send_blocking
+from support.blocking import open_blocked, send_blocking
 from support.resp import ReplyTimeout
 
 SEED = int(os.environ.get("ZSET_TEST_SEED", time.time_ns() % 1_000_000_007))
@@ -377,15 +377,7 @@ def _assert_silent(conn, seconds=0.15):
         conn.read_reply(timeout=seconds)
 
 
-def _blocked(server, *command):
-    """A new raw connection that sent `command` (which must block)."""
-    conn = server.raw()
-    info = server.raw()
-    try:
-        send_blocking(info, conn, *command)
-    finally:
-        info.close()
-    return conn
+_blocked = open_blocked
 
 
 def test_bzpopmin_wakes_the_moment_zadd_creates_the_key_with_the_lowest_member(server, raw):

@@ -23,3 +23,15 @@ def send_blocking(info_conn, conn, *command, timeout=5.0):
         if time.monotonic() > deadline:
             raise AssertionError(f"{command!r} did not block within {timeout}s")
         time.sleep(0.002)
+
+
+def open_blocked(server, *command):
+    """A new raw connection to `server` that sent `command`, returned once
+    the server has parked it (the command must block)."""
+    conn = server.raw()
+    info = server.raw()
+    try:
+        send_blocking(info, conn, *command)
+    finally:
+        info.close()
+    return conn
