@@ -100,7 +100,10 @@ static setVal setValNewIntset(void) {
     return (setVal){OBJ_ENC_INTSET, intsetNew()};
 }
 
+/* A missing key is the empty set {0, NULL}: multi-key commands sort and
+ * compare missing keys by size like any other. */
 static size_t setValSize(const setVal *sv) {
+    if (!sv->ptr) return 0;
     if (sv->enc == OBJ_ENC_INTSET) return intsetLength(sv->ptr);
     return htSize((const hashtable *)sv->ptr);
 }
