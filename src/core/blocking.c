@@ -315,6 +315,12 @@ static void replyTimeout(client *c) {
         addReplyNullArray(c);
 }
 
+/* Charges an error reply given while unblocking 'c' to its command's
+ * failed_calls, as Redis 7.0's updateStatsOnUnblock does. */
+static void chargeUnblockError(client *c, bool hadErrors) {
+    if (hadErrors && c->lastcmd) ((command *)c->lastcmd)->failedCalls++;
+}
+
 /* ---- readiness and serving ---- */
 
 void signalKeyAsReady(db *d, const char *key, size_t len) {
@@ -347,7 +353,8 @@ void blockingSignalDb(db *d) {
     } while (cursor);
 }
 
-/* Offers 'wk' to its waiters in arrival order while the key exists. */
+/* Offers 'wk' to its waiters in arrival order, re-reading the key for
+ * each (serving one may delete it). */
 static void serveKey(waitKey *wk) {
     wk->pins++;
     waitNode *n = wk->head;
@@ -357,15 +364,21 @@ static void serveKey(waitKey *wk) {
         waitNode *next = n->next;
         client *c = n->c;
         kvobj *kv = lookupKeyWrite(wk->db, wk->key, wk->len);
-        if (!kv) break;
         blockState *bs = c->bstate;
-        if (kv->type == (uint32_t)bs->ops->type) {
-            client *outer = server.currentClient;
-            server.currentClient = c;
-            slice key = {wk->key, wk->len};
-            bool done = bs->ops->serve(c, kv, key, bs->priv);
-            server.currentClient = outer;
-            if (done) unblockClient(c, true);
+        slice key = {wk->key, wk->len};
+        bool done = false;
+        long long errors = server.stat.totalErrorReplies;
+        client *outer = server.currentClient;
+        server.currentClient = c;
+        if (kv && kv->type == (uint32_t)bs->ops->type) {
+            done = bs->ops->serve(c, kv, key, bs->priv);
+        } else if (bs->ops->keyGone) {
+            done = bs->ops->keyGone(c, key, bs->priv);
+        }
+        server.currentClient = outer;
+        if (done) {
+            chargeUnblockError(c, server.stat.totalErrorReplies != errors);
+            unblockClient(c, true);
         }
         n = next;
     }
@@ -453,6 +466,8 @@ void clientUnblockCommand(client *c) {
         addReplyError(target, "UNBLOCKED client unblocked via CLIENT UNBLOCK");
     else
         replyTimeout(target);
+    /* Redis 7.0 counts every CLIENT UNBLOCK as a failed call, even TIMEOUT. */
+    chargeUnblockError(target, true);
     unblockClient(target, true);
     addReplyLongLong(c, 1);
 }

@@ -20,7 +20,8 @@
  *   3. inside EXEC or a script (CLIENT_DENY_BLOCKING) reply as a timeout;
  *   4. otherwise blockForKeys(c, &myOps, keys, n, deadline, priv) with a
  *      static blockOps whose 'serve' replays step 2 for one key; a value
- *      type other than list/zset also signals from dbAdd (or its writers).
+ *      type other than list/zset/stream also signals from dbAdd (or its
+ *      writers).
  * types/list.c (listServe, listBlockOps) is the worked example.
  */
 #ifndef TERN_CORE_BLOCKING_H
@@ -43,6 +44,11 @@ typedef struct blockOps {
      * replies a null array (RESP2 "*-1", RESP3 "_"), as Redis does for
      * every list, zset and stream command. */
     void (*timeout)(client *c, void *priv);
+    /* Called instead of 'serve' when 'key' was signalled but is gone or
+     * holds another type (NULL: keep waiting).  Returns true when 'c'
+     * stops waiting (it replied).  XREADGROUP uses it: its wait ends when
+     * the stream is deleted, as in Redis 7.0. */
+    bool (*keyGone)(client *c, slice key, void *priv);
 } blockOps;
 
 /* Notes that 'key' in 'd' may now satisfy blocked clients.  Cheap when no

@@ -60,6 +60,7 @@ void dbExpireKey(db *d, kvobj *kv) {
     htUnlink(d->keys, key, klen);
     d->expires--;
     server.stat.expiredKeys++;
+    if (kv->type == OBJ_STREAM) signalKeyAsReady(d, key, klen);
     freeKvMaybeLazy(kv, server.lazyfreeLazyUserDel);
     notifyKeyspaceEvent(NOTIFY_EXPIRED, "expired", key, klen, d->id);
     signalModifiedKey(NULL, d, key, klen);
@@ -122,16 +123,18 @@ static void dbLink(db *d, kvobj *kv) {
 
 void dbAdd(db *d, kvobj *kv) {
     dbLink(d, kv);
-    /* Any path that creates a list or sorted set (RENAME, COPY, MOVE, the
-     * STORE commands, LMOVE...) may satisfy blocked clients, as in Redis
-     * 7.0's dbAdd.  Free when nobody is blocked. */
-    if (kv->type == OBJ_LIST || kv->type == OBJ_ZSET)
+    /* Any path that creates a list, sorted set or stream (RENAME, COPY,
+     * MOVE, the STORE commands, LMOVE...) may satisfy blocked clients, as
+     * in Redis 7.0's dbAdd.  Free when nobody is blocked. */
+    if (kv->type == OBJ_LIST || kv->type == OBJ_ZSET || kv->type == OBJ_STREAM)
         signalKeyAsReady(d, kvKey(kv), kvKeyLen(kv));
 }
 
 void dbReplace(db *d, kvobj *old, kvobj *kv, bool keepOldValue) {
     bool ok = htReplace(d->keys, old, kv);
     serverAssert(ok);
+    /* A stream going away ends XREADGROUP waits on it (Redis 7.0). */
+    if (old->type == OBJ_STREAM) signalKeyAsReady(d, kvKey(kv), kvKeyLen(kv));
     if (old->flags & KV_FLAG_EXPIRE) d->expires--;
     if (kv->flags & KV_FLAG_EXPIRE) d->expires++;
     if (keepOldValue)
@@ -152,6 +155,7 @@ bool dbDelete(db *d, const char *key, size_t len, bool lazy) {
     kvobj *kv = htUnlink(d->keys, key, len);
     if (!kv) return false;
     if (kv->flags & KV_FLAG_EXPIRE) d->expires--;
+    if (kv->type == OBJ_STREAM) signalKeyAsReady(d, key, len);
     freeKvMaybeLazy(kv, lazy);
     return true;
 }
@@ -166,6 +170,7 @@ bool dbDeleteNotify(client *c, slice key) {
 kvobj *dbUnlink(db *d, const char *key, size_t len) {
     kvobj *kv = htUnlink(d->keys, key, len);
     if (kv && (kv->flags & KV_FLAG_EXPIRE)) d->expires--;
+    if (kv && kv->type == OBJ_STREAM) signalKeyAsReady(d, key, len);
     return kv;
 }
 
@@ -198,6 +203,8 @@ long long dbEmpty(int id, bool async) {
     for (int j = start; j <= end; j++) {
         db *d = &server.dbs[j];
         touchAllWatchedKeysInDb(d, NULL);
+        /* Waiters on streams about to vanish (XREADGROUP) get unblocked. */
+        blockingSignalDb(d);
         removed += (long long)htSize(d->keys);
         if (async && htSize(d->keys) > 0) {
             /* Swap in a fresh table; the old one is freed off-thread. */
@@ -219,6 +226,9 @@ void dbSwap(int a, int b) {
      * or arrives sees a change. */
     touchAllWatchedKeysInDb(&server.dbs[a], &server.dbs[b]);
     touchAllWatchedKeysInDb(&server.dbs[b], &server.dbs[a]);
+    /* Keys leaving either db (streams: XREADGROUP waits end) ... */
+    blockingSignalDb(&server.dbs[a]);
+    blockingSignalDb(&server.dbs[b]);
     db tmp = server.dbs[a];
     server.dbs[a].keys = server.dbs[b].keys;
     server.dbs[a].expires = server.dbs[b].expires;
@@ -228,7 +238,8 @@ void dbSwap(int a, int b) {
     server.dbs[b].expires = tmp.expires;
     server.dbs[b].expireCursor = tmp.expireCursor;
     server.dbs[b].avgTtl = tmp.avgTtl;
-    /* Clients blocked in either db now face the other db's keys. */
+    /* ... and keys arriving: clients blocked in either db now face the
+     * other db's keys. */
     blockingSignalDb(&server.dbs[a]);
     blockingSignalDb(&server.dbs[b]);
 }

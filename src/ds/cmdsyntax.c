@@ -26,7 +26,9 @@
  * A group then becomes: a oneof when it has alternatives, else a block,
  * except that "[x]" just marks x optional.  When a block's first argument
  * got its token by binding, the token moves up to the block
- * ("[LIMIT offset count]"), as Redis documents such blocks.
+ * ("[LIMIT offset count]"), as Redis documents such blocks; so does a bare
+ * keyword opening a block whose next argument has a token of its own
+ * ("[FULL [COUNT count]]").
  * Finally keys without '#' get key_spec_index 0, 1, ... in order.
  *
  * Work and memory are linear in the string; nodes own their strings and
@@ -49,6 +51,7 @@ typedef struct synItem {
     int kind;
     bool boundToken; /* node.token came from a keyword before it */
     bool labelled;   /* carries a name= or an annotation */
+    bool lone;       /* a keyword left alone (pass 2 made it a pure token) */
 } synItem;
 
 typedef struct synList {
@@ -147,6 +150,14 @@ static syntaxArg blockFrom(synList *l, bool lift) {
     if (lift && l->items[0].boundToken) {
         b.token = b.args[0].token;
         b.args[0].token = NULL;
+    } else if (lift && l->len >= 2 && l->items[0].lone && !l->items[0].labelled) {
+        /* "[FULL [COUNT count]]": a bare keyword opening a block whose next
+         * argument has its own token is the block's token. */
+        b.token = b.args[0].token;
+        b.args[0].token = NULL;
+        argClear(&b.args[0]);
+        b.numArgs--;
+        memmove(&b.args[0], &b.args[1], sizeof(syntaxArg) * (size_t)b.numArgs);
     }
     b.name = joinNames(b.args, b.numArgs);
     l->len = 0;
@@ -251,6 +262,7 @@ static bool resolveSeq(synParser *p, synList *l) {
         synItem *it = &l->items[j];
         if (it->kind != ITEM_KEYWORD) continue;
         it->kind = ITEM_NODE;
+        it->lone = true;
         it->node.type = SYNTAX_PURE_TOKEN;
         if (!it->node.name) {
             it->node.name = tstrdup(it->node.token);

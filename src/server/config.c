@@ -37,6 +37,7 @@
 #include "types/collection.h"
 #include "types/zset.h"
 #include "types/list.h"
+#include "types/stream.h"
 
 enum { CT_BOOL, CT_INT, CT_UINT, CT_LL, CT_MEM, CT_STRING, CT_ENUM, CT_SPECIAL };
 
@@ -119,6 +120,8 @@ static const configEntry configTable[] = {
     {"requirepass", CT_STRING, 0, &server.requirepass, 0, 0, "", NULL, NULL, NULL, NULL},
     {"save", CT_SPECIAL, 0, NULL, 0, 0, "", NULL, setSave, getSave, NULL},
     {"set-max-intset-entries", CT_LL, 0, &setMaxIntsetEntries, 0, LLONG_MAX, "512", NULL, NULL, NULL, NULL},
+    {"stream-node-max-bytes", CT_MEM, 0, &streamNodeMaxBytes, 0, LLONG_MAX, "4096", NULL, NULL, NULL, NULL},
+    {"stream-node-max-entries", CT_LL, 0, &streamNodeMaxEntries, 0, LLONG_MAX, "100", NULL, NULL, NULL, NULL},
     {"tcp-backlog", CT_INT, CFG_IMMUTABLE, &server.tcpBacklog, 0, INT_MAX, "511", NULL, NULL, NULL, NULL},
     {"tcp-keepalive", CT_INT, 0, &server.tcpkeepalive, 0, INT_MAX, "300", NULL, NULL, NULL, NULL},
     {"timeout", CT_LL, 0, &server.maxidletime, 0, INT_MAX, "0", NULL, NULL, NULL, NULL},

@@ -574,7 +574,7 @@ static bool listServe(client *c, kvobj *kv, slice key, void *priv) {
 }
 
 /* Timeouts reply a null array for every list command, BLMOVE included. */
-static const blockOps listBlockOps = {OBJ_LIST, listServe, NULL};
+static const blockOps listBlockOps = {OBJ_LIST, listServe, NULL, NULL};
 
 static listBlock *newListBlock(int kind, int where, int whereto, size_t count, slice target) {
     listBlock *b = tmalloc(sizeof(*b) + target.len);

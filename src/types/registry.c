@@ -7,6 +7,7 @@
 #include "server/lifecycle.h"
 #include "server/server.h"
 #include "types/list.h"
+#include "types/stream.h"
 #include "types/zset.h"
 
 void hashRegisterType(void); /* types/hash.c */
@@ -17,4 +18,5 @@ void registerTypes(void) {
     hashRegisterType();
     setRegisterType();
     zsetRegisterType();
+    streamRegisterType();
 }

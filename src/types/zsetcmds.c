@@ -392,7 +392,7 @@ static bool zpopServe(client *c, kvobj *kv, slice key, void *priv) {
 
 /* Keys that turn into another type leave the client waiting (Redis 7.0);
  * timeouts reply a null array. */
-static const blockOps zpopBlockOps = {OBJ_ZSET, zpopServe, NULL};
+static const blockOps zpopBlockOps = {OBJ_ZSET, zpopServe, NULL, NULL};
 
 /* The blocking pops.  Pops at once when any key holds a sorted set;
  * otherwise a client in MULTI or a script gets the timeout reply (a null

@@ -32,6 +32,8 @@ SAMPLES = {
     "hash-max-ziplist-entries": ("64", "64"),
     "hash-max-ziplist-value": ("32", "32"),
     "set-max-intset-entries": ("100", "100"),
+    "stream-node-max-bytes": ("8kb", "8192"),
+    "stream-node-max-entries": ("50", "50"),
     "zset-max-listpack-entries": ("64", "64"),
     "zset-max-listpack-value": ("1kb", "1024"),
     "zset-max-ziplist-entries": ("64", "64"),

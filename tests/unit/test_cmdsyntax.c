@@ -103,6 +103,10 @@ static void test_groups_become_oneof_block_or_an_optional_argument(void **state)
                "  username_password:block token=AUTH optional\n    username:string\n"
                "    password:string\n  clientname:string token=SETNAME optional\n");
     expectTree("<x>", "x:block\n  x:string\n");
+    /* A bare keyword opening a block whose next argument has its own token
+     * is the block's token (XINFO STREAM's FULL [COUNT count]). */
+    expectTree("full=[FULL [COUNT count:integer]]",
+               "full:block token=FULL optional\n  count:integer token=COUNT optional\n");
     expectTree("[EX s | FROM a b]",
                "s_a_b:oneof optional\n  s:string token=EX\n  a_b:block token=FROM\n"
                "    a:string\n    b:string\n");
