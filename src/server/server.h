@@ -74,6 +74,7 @@ typedef struct db {
 #define CLIENT_DIRTY_EXEC (1 << 15)    /* a queueing error: EXEC fails with EXECABORT */
 #define CLIENT_PUBSUB (1 << 16)        /* has subscriptions (core/pubsub.c) */
 #define CLIENT_BLOCKED (1 << 17)       /* waiting in a blocking command (core/blocking.c) */
+#define CLIENT_SCRIPT (1 << 18)        /* the fake client scripts run commands on (script/) */
 
 typedef struct replyBlock {
     struct replyBlock *next;
@@ -245,6 +246,9 @@ typedef struct serverState {
     uint32_t lruclock;
     long long cronloops;
     volatile int shutdownAsap;
+    /* While a script past busy-reply-threshold lets events be served:
+     * the -BUSY text other clients' commands get (set by script/). */
+    const char *busyReply;
     int shutdownFlags;
     hashtable *commands; /* name -> command */
     serverStats stat;
