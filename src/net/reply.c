@@ -218,9 +218,15 @@ void addReplyDouble(client *c, double d) {
 }
 
 void addReplyHumanLongDouble(client *c, long double d) {
-    char buf[NUMFMT_LDBL_BUF];
-    size_t len = numLongDoubleToStr(buf, sizeof(buf), d);
-    addReplyBulk(c, buf, len);
+    char buf[NUMFMT_LDBL_BUF + 3];
+    size_t len = numLongDoubleToStr(buf + 1, NUMFMT_LDBL_BUF, d);
+    if (c->resp == 2) {
+        addReplyBulk(c, buf + 1, len);
+        return;
+    }
+    buf[0] = ',';
+    memcpy(buf + 1 + len, "\r\n", 2);
+    addReplyProto(c, buf, len + 3);
 }
 
 void addReplyBool(client *c, int b) {
