@@ -4,6 +4,7 @@
  * config file and then the options are loaded through the same parser (the
  * options turned into config lines), so options win, as with redis-server.
  */
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +47,8 @@ static sbuf *catQuoted(sbuf *s, const char *arg) {
 }
 
 int main(int argc, char **argv) {
+    /* SORT ... ALPHA collates with the environment's locale, as Redis does. */
+    setlocale(LC_COLLATE, "");
     configInitDefaults();
     int j = 1;
     if (argc >= 2) {

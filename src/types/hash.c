@@ -34,6 +34,7 @@
 #include "ds/numfmt.h"
 #include "net/reply.h"
 #include "types/collection.h"
+#include "types/hash.h"
 
 /* ---- hashtable encoding: one entry per field ---- */
 
@@ -137,6 +138,12 @@ static bool hashGetValue(const kvobj *kv, slice f, const char **v, size_t *vlen,
     *v = fieldValue(e);
     *vlen = e->vlen;
     return true;
+}
+
+bool hashGetField(const kvobj *kv, const char *f, size_t flen, const char **v, size_t *vlen,
+                  unsigned char *buf) {
+    slice s = {(char *)f, flen};
+    return hashGetValue(kv, s, v, vlen, buf);
 }
 
 static bool hashExists(const kvobj *kv, slice f) {
