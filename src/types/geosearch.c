@@ -350,7 +350,7 @@ static void geoSearchGeneric(client *c, int srcIndex, int flags) {
         return;
     }
     size_t n = o.count == 0 || r.used < (size_t)o.count ? r.used : (size_t)o.count;
-    if (o.sort != SORT_NONE)
+    if (o.sort != SORT_NONE && r.used > 1)
         qsort(r.points, r.used, sizeof(geoPoint),
               o.sort == SORT_ASC ? byDistanceAsc : byDistanceDesc);
     if (o.hasStore)

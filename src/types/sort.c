@@ -414,7 +414,7 @@ static void sortGeneric(client *c, bool readonly) {
         st.alpha = alpha;
         st.byPattern = byPattern;
         st.binary = o.hasStore;
-        qsort_r(st.items, st.n, sizeof(sortItem), sortCompare, &st);
+        if (st.n > 1) qsort_r(st.items, st.n, sizeof(sortItem), sortCompare, &st);
     }
 
     if (convError)
