@@ -27,6 +27,7 @@ SAMPLES = {
     ),
     "client-query-buffer-limit": ("2mb", "2097152"),
     "databases": ("4", "4"),
+    "hll-sparse-max-bytes": ("1kb", "1024"),
     "hash-max-listpack-entries": ("64", "64"),
     "hash-max-listpack-value": ("32", "32"),
     "hash-max-ziplist-entries": ("64", "64"),
