@@ -272,6 +272,20 @@ static bool runsInsideMulti(const command *cmd) {
            p == quitCommand || p == resetCommand;
 }
 
+/* maxmemory with the only policy there is so far, noeviction: over the
+ * limit, commands that may grow the dataset are refused, and so is EXEC of
+ * a transaction holding one.  Inside MULTI everything but EXEC, DISCARD,
+ * QUIT and RESET is refused too, since queueing itself takes memory (Redis
+ * 7.0's rules).  Eviction policies are issue #14. */
+static bool outOfMemoryFor(const client *c, const command *cmd) {
+    bool denied = (cmd->flags & CMD_DENYOOM) != 0;
+    if (cmd->proc == execCommand) denied = (multiQueuedFlags(c) & CMD_DENYOOM) != 0;
+    if ((c->flags & CLIENT_MULTI) && cmd->proc != execCommand && cmd->proc != discardCommand &&
+        cmd->proc != quitCommand && cmd->proc != resetCommand)
+        denied = true;
+    return denied && tallocUsedMemory() > (size_t)server.maxmemory;
+}
+
 void processCommand(client *c) {
     c->lastCmdTime = server.unixtimeMs;
     c->cmd = NULL;
@@ -315,6 +329,11 @@ void processCommand(client *c) {
     }
     if ((c->flags & CLIENT_MULTI) && (cmd->flags & CMD_NO_MULTI)) {
         rejectCommand(c, "ERR Command not allowed inside a transaction");
+        cmd->rejectedCalls++;
+        goto reject;
+    }
+    if (server.maxmemory && outOfMemoryFor(c, cmd)) {
+        rejectCommand(c, ERR_OOM);
         cmd->rejectedCalls++;
         goto reject;
     }

@@ -28,9 +28,11 @@
 
 /* No output for clients that turned replies off, nor for clients about to
  * be closed (e.g. over their output limit: their output will never be
- * sent, so adding more would only grow memory). */
+ * sent, so adding more would only grow memory).  Pub/sub frames
+ * (CLIENT_PUSHING) pass CLIENT REPLY OFF/SKIP, as in Redis 7.0. */
 static bool replyDisabled(client *c) {
-    return (c->flags & (CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP | CLIENT_CLOSE_ASAP)) != 0;
+    if (c->flags & CLIENT_CLOSE_ASAP) return true;
+    return (c->flags & (CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP)) && !(c->flags & CLIENT_PUSHING);
 }
 
 #define REPLY_BLOCK_SMALL 256

@@ -114,6 +114,7 @@ static const configEntry configTable[] = {
     {"list-max-ziplist-size", CT_INT, 0, &listMaxListpackSize, INT_MIN, INT_MAX, "-2", NULL, NULL, NULL, NULL},
     {"logfile", CT_STRING, CFG_IMMUTABLE, &server.logfile, 0, 0, "", NULL, NULL, NULL, NULL},
     {"loglevel", CT_ENUM, 0, &server.verbosity, 0, 3, "notice", loglevelNames, NULL, NULL, NULL},
+    {"maxmemory", CT_MEM, 0, &server.maxmemory, 0, LLONG_MAX, "0", NULL, NULL, NULL, NULL},
     {"maxclients", CT_UINT, 0, &server.maxclients, 1, UINT_MAX, "10000", NULL, NULL, NULL, applyMaxclients},
     {"notify-keyspace-events", CT_SPECIAL, 0, NULL, 0, 0, "", NULL, setNotifyEvents, getNotifyEvents, NULL},
     {"pidfile", CT_STRING, CFG_IMMUTABLE, &server.pidfile, 0, 0, "", NULL, NULL, NULL, NULL},

@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/resource.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -515,6 +516,15 @@ static sbuf *catSection(sbuf *s, int sec) {
         default:
             return s;
     }
+}
+
+sbuf *infoCatSection(sbuf *s, const char *name) {
+    for (int k = 0; k < SEC_COUNT; k++) {
+        if (strcasecmp(name, sectionNames[k]) != 0) continue;
+        s = sbufCatPrintf(s, "# %s\r\n", sectionTitles[k]);
+        return catSection(s, k);
+    }
+    return s;
 }
 
 /* INFO [section ...] */

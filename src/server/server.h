@@ -74,6 +74,7 @@ typedef struct db {
 #define CLIENT_DIRTY_EXEC (1 << 15)    /* a queueing error: EXEC fails with EXECABORT */
 #define CLIENT_PUBSUB (1 << 16)        /* has subscriptions (core/pubsub.c) */
 #define CLIENT_BLOCKED (1 << 17)       /* waiting in a blocking command (core/blocking.c) */
+#define CLIENT_PUSHING (1 << 18)       /* writing a pub/sub frame: CLIENT REPLY OFF/SKIP don't apply */
 
 typedef struct replyBlock {
     struct replyBlock *next;

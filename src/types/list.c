@@ -650,9 +650,12 @@ void blmoveCommand(client *c) {
 void brpoplpushCommand(client *c) { blmoveGeneric(c, CL_TAIL, CL_HEAD, c->argv[3]); }
 
 /* LMPOP/BLMPOP: numkeys at argv[numkeysIdx], then the keys, LEFT|RIGHT and
- * an optional COUNT.  'deadline' is used when 'block'. */
-static void mpopGenericCommand(client *c, int numkeysIdx, bool block, long long deadline) {
-    long long numkeys, count = -1;
+ * an optional COUNT.  BLMPOP passes the index of its timeout ('timeoutIdx',
+ * 0 for LMPOP), which is parsed only after everything else, as Redis does:
+ * `BLMPOP -1 1 k LEFT COUNT 0` is a count error, not a timeout error. */
+static void mpopGenericCommand(client *c, int numkeysIdx, int timeoutIdx) {
+    long long numkeys, count = -1, deadline = 0;
+    bool block = timeoutIdx > 0;
     if (getRangeLongOrReply(c, c->argv[numkeysIdx], 1, LONG_MAX, &numkeys,
                             "ERR numkeys should be greater than 0") == C_ERR)
         return;
@@ -673,6 +676,7 @@ static void mpopGenericCommand(client *c, int numkeysIdx, bool block, long long 
         }
     }
     if (count == -1) count = 1;
+    if (block && getTimeoutOrReply(c, c->argv[timeoutIdx], &deadline) == C_ERR) return;
     slice *keys = c->argv + numkeysIdx + 1;
     for (int j = 0; j < (int)numkeys; j++) {
         kvobj *kv = lookupWrite(c, keys[j]);
@@ -694,14 +698,10 @@ static void mpopGenericCommand(client *c, int numkeysIdx, bool block, long long 
 }
 
 /* LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count]. */
-void lmpopCommand(client *c) { mpopGenericCommand(c, 1, false, 0); }
+void lmpopCommand(client *c) { mpopGenericCommand(c, 1, 0); }
 
 /* BLMPOP timeout numkeys key [key ...] LEFT|RIGHT [COUNT count]. */
-void blmpopCommand(client *c) {
-    long long deadline;
-    if (getTimeoutOrReply(c, c->argv[1], &deadline) == C_ERR) return;
-    mpopGenericCommand(c, 2, true, deadline);
-}
+void blmpopCommand(client *c) { mpopGenericCommand(c, 2, 1); }
 
 /* ---- type registration ---- */
 

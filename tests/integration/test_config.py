@@ -50,6 +50,7 @@ SAMPLES = {
     "list-max-ziplist-size": ("-3", "-3"),
     "loglevel": ("verbose", "verbose"),
     "maxclients": ("123", "123"),
+    "maxmemory": ("10mb", "10485760"),
     "proto-max-bulk-len": ("1gb", "1073741824"),
     "requirepass": ("s3cret", "s3cret"),
     "save": ('""', ""),
