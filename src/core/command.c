@@ -26,6 +26,7 @@
 #include "core/cmdargs.h"
 #include "core/errors.h"
 #include "core/multi.h"
+#include "core/propagate.h"
 #include "ds/glob.h"
 #include "net/reply.h"
 #include "server/config.h"
@@ -232,7 +233,12 @@ void callCommand(client *c) {
     bool outer = !(c->flags & CLIENT_EXECUTING);
     callDepth++;
     c->flags |= CLIENT_EXECUTING;
+    propFrame frame;
+    propagateCallBegin(&frame);
     cmd->proc(c);
+    /* The write path's last step: a command that changed the dataset goes
+     * to the propagation stream (emitted when the outermost call ends). */
+    propagateCallEnd(&frame, c);
     if (outer) c->flags &= ~CLIENT_EXECUTING;
     callDepth--;
     long long dur = ustime() - start;

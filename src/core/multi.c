@@ -35,6 +35,7 @@
 #include "core/command.h"
 #include "core/db.h"
 #include "core/errors.h"
+#include "core/propagate.h"
 #include "net/reply.h"
 
 typedef struct queuedCommand {
@@ -349,6 +350,9 @@ void execCommand(client *c) {
     if (!denyWas) c->flags &= ~CLIENT_DENY_BLOCKING;
     freeQueue(cmds, count);
     multiDiscard(c);
+    /* The queued commands propagated themselves; with more than one they
+     * reach the stream wrapped in MULTI ... EXEC (core/propagate.c). */
+    propagateSuppress(c);
 }
 
 void watchCommand(client *c) {

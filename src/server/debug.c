@@ -37,6 +37,7 @@
 #include "core/errors.h"
 #include "ds/numfmt.h"
 #include "net/reply.h"
+#include "server/proplog.h"
 #include "server/server.h"
 
 /* ---- digests ---- */
@@ -326,6 +327,8 @@ static void debugPopulate(client *c) {
             kv = kvNewString(key, (size_t)klen, padded, (size_t)size, -1);
         }
         dbAdd(c->db, kv);
+        /* A debugging shortcut around the write path, as in Redis: WATCH
+         * sees the keys, but they count no change and are not propagated. */
         signalModifiedKey(c, c->db, key, (size_t)klen);
     }
     tfree(padded);
@@ -365,6 +368,9 @@ static void debugHelp(client *c) {
         "POPULATE <count> [<prefix>] [<size>]",
         "    Create <count> string keys named key:<num>. If <prefix> is specified then",
         "    it is used instead of the 'key' prefix.",
+        "PROPAGATION-LOG <file>|OFF",
+        "    Append every command propagated from now on (what an AOF would hold) to",
+        "    <file> in RESP; OFF stops and flushes it.",
         "PROTOCOL <type>",
         "    Reply with a test value of the specified type. <type> can be: string,",
         "    integer, double, bignum, null, array, set, map, attrib, push, verbatim,",
@@ -419,6 +425,8 @@ void debugCommand(client *c) {
         debugError(c, c->argv[2]);
     } else if (sliceIs(sub, "populate") && argc >= 3 && argc <= 5) {
         debugPopulate(c);
+    } else if (sliceIs(sub, "propagation-log") && argc == 3) {
+        debugPropagationLog(c);
     } else if (sliceIs(sub, "segfault")) { /* any arguments, as in Redis */
         debugSegfault();
     } else if (sliceIs(sub, "assert")) {

@@ -348,7 +348,7 @@ static sbuf *catPersistence(sbuf *s) {
                          "current_fork_perc:0.00\r\n"
                          "current_save_keys_processed:0\r\n"
                          "current_save_keys_total:0\r\n"
-                         "rdb_changes_since_last_save:0\r\n"
+                         "rdb_changes_since_last_save:%lld\r\n"
                          "rdb_bgsave_in_progress:0\r\n"
                          "rdb_last_save_time:%lld\r\n"
                          "rdb_last_bgsave_status:ok\r\n"
@@ -370,7 +370,7 @@ static sbuf *catPersistence(sbuf *s) {
                          "aof_last_cow_size:0\r\n"
                          "module_fork_in_progress:0\r\n"
                          "module_fork_last_cow_size:0\r\n",
-                         server.stat.startTimeMs / 1000);
+                         server.dirty, server.stat.startTimeMs / 1000);
 }
 
 static sbuf *catStats(sbuf *s) {

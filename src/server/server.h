@@ -248,6 +248,10 @@ typedef struct serverState {
     volatile int shutdownAsap;
     int shutdownFlags;
     hashtable *commands; /* name -> command */
+    /* Changes to the dataset (one per key or element changed, as Redis
+     * counts them): save rules and INFO rdb_changes_since_last_save read
+     * it, and a command that moved it gets propagated (core/propagate.h). */
+    long long dirty;
     serverStats stat;
     char *executable;
     char **execArgv;

@@ -111,8 +111,7 @@ void pfaddCommand(client *c) {
     kvSetPtr(kv, s);
     if (updated) {
         hllCacheInvalidate((unsigned char *)s->buf);
-        signalModifiedKey(c, c->db, key.ptr, key.len);
-        notifyKeyspaceEvent(NOTIFY_STRING, "pfadd", key.ptr, key.len, c->db->id);
+        keyModified(c, key, NOTIFY_STRING, "pfadd");
     }
     addReplyLongLong(c, updated ? 1 : 0);
 }
@@ -164,7 +163,9 @@ void pfcountCommand(client *c) {
             return;
         }
         hllCacheSet(p, card);
-        signalModifiedKey(c, c->db, key.ptr, key.len);
+        /* The cached cardinality is part of the value's bytes: a change,
+         * replayed as the PFCOUNT itself (Redis does the same). */
+        keyModified(c, key, 0, NULL);
     }
     addReplyLongLong(c, (long long)card);
 }
@@ -205,8 +206,7 @@ void pfmergeCommand(client *c) {
         if (max[j]) hllSet(&s, j, max[j], sparseMax());
     kvSetPtr(kv, s);
     hllCacheInvalidate((unsigned char *)s->buf);
-    signalModifiedKey(c, c->db, dest.ptr, dest.len);
-    notifyKeyspaceEvent(NOTIFY_STRING, "pfadd", dest.ptr, dest.len, c->db->id);
+    keyModified(c, dest, NOTIFY_STRING, "pfadd");
     addReplyOK(c);
 done:
     tfree(max);
