@@ -20,7 +20,8 @@ endif
 
 WARN := -Wall -Wextra -Wshadow -Werror -Wno-unused-parameter
 CFLAGS := -std=c11 -D_GNU_SOURCE $(OPT) -g $(WARN) $(SANFLAGS) $(MALLOC_DEF) -Isrc -I/usr/include/lua5.1 $(EXTRA_CFLAGS)
-LDFLAGS := $(SANFLAGS)
+# -rdynamic: crash-report backtraces name our functions.
+LDFLAGS := $(SANFLAGS) -rdynamic
 LIBS := $(MALLOC_LIBS) -lxxhash -llua5.1 -lcrypto -lm -lpthread
 
 SRCS := $(sort $(wildcard src/*.c src/*/*.c))

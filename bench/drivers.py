@@ -84,6 +84,54 @@ def _zadd_commands(key, count, name_fmt=b"member:%012d", per_command=500):
 
 Dataset = namedtuple("Dataset", "chunks sample_key size_command expected_size")
 
+# The analytics suite's datasets: fixed sizes, whatever the count asked.
+BITMAP_KEY = "bench:bitmap"
+HLL_KEYS = ["bench:hll:%d" % j for j in range(10)]
+GEO_KEY, GEO_GRID = "bench:geoidx", 316
+GEO_RADIUS_KM = "1.54"  # 99 grid points around (13.5, 52.5)
+SORT_KEY, SORT_IDS = "bench:ids", 1000
+FIXED_DATASETS = ("bitmap1mb", "hll10", "geogrid", "sortids")
+
+
+def _lcg(seed):
+    """Deterministic pseudo-random 32-bit numbers (identical loads)."""
+    x = seed
+    while True:
+        x = (x * 6364136223846793005 + 1442695040888963407) % (1 << 64)
+        yield x >> 32
+
+
+def _fixed_dataset(name):
+    if name == "bitmap1mb":  # one 1 MiB string of pseudo-random bytes
+        rnd = _lcg(1)
+        value = b"".join(next(rnd).to_bytes(4, "little") for _ in range(1 << 18))
+        return Dataset([(resp("SET", BITMAP_KEY, value), 1)], BITMAP_KEY,
+                       ["STRLEN", BITMAP_KEY], 1 << 20)
+    if name == "hll10":  # ten dense sketches of 20,000 elements, half shared
+        cmds = []
+        for j, key in enumerate(HLL_KEYS):
+            for s in range(0, 20000, 1000):
+                cmds.append(resp("PFADD", key, *(b"e:%d" % (j * 10000 + i)
+                                                 for i in range(s, s + 1000))))
+        return Dataset(_chunks(cmds), HLL_KEYS[0], ["EXISTS"] + HLL_KEYS, len(HLL_KEYS))
+    if name == "geogrid":  # a 316 x 316 grid over 13..14 E, 52..53 N
+        pts = [(13 + x / GEO_GRID, 52 + y / GEO_GRID)
+               for x in range(GEO_GRID) for y in range(GEO_GRID)]
+        cmds = []
+        for s in range(0, len(pts), 500):
+            args = []
+            for i, (lon, lat) in enumerate(pts[s:s + 500], s):
+                args += [b"%.6f" % lon, b"%.6f" % lat, b"p:%d" % i]
+            cmds.append(resp("GEOADD", GEO_KEY, *args))
+        return Dataset(_chunks(cmds), GEO_KEY, ["ZCARD", GEO_KEY], len(pts))
+    if name == "sortids":  # ids 1..1000 in a list, a weight per id in a hash
+        rnd = _lcg(2)
+        cmds = [resp("RPUSH", SORT_KEY, *(b"%d" % i for i in range(1, SORT_IDS + 1)))]
+        cmds += [resp("HSET", b"bench:w:%d" % i, "weight", b"%d" % (next(rnd) % 100000))
+                 for i in range(1, SORT_IDS + 1)]
+        return Dataset(_chunks(cmds), SORT_KEY, ["LLEN", SORT_KEY], SORT_IDS)
+    raise ValueError(f"unknown dataset {name!r}")
+
 
 def dataset(name, count):
     """Build the RESP payload of dataset `name` with `count` items, once,
@@ -123,6 +171,8 @@ def dataset(name, count):
     if name == "zset":  # one zset of 16-byte member names, integer scores
         cmds = _zadd_commands(b"bigzset", count, b"member:%09d")
         return Dataset(_chunks(cmds), "bigzset", ["ZCARD", "bigzset"], count)
+    if name in FIXED_DATASETS:
+        return _fixed_dataset(name)
     if name.startswith("zpreload:"):
         key = name.split(":", 1)[1]
         return Dataset(_chunks(_zadd_commands(key.encode(), count)), key, ["ZCARD", key], count)

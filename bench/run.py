@@ -1,8 +1,9 @@
 #!/usr/bin/python3
 """Side-by-side benchmark of tern against redis-server, printing ratios.
 
-Tests are grouped in suites (core, collections, zset, pubsub), one per
-family of commands, and come in two kinds:
+Tests are grouped in suites (core, collections, zset, pubsub, analytics:
+bitmaps, HyperLogLog, GEO, SORT), one per family of commands, and come in
+two kinds:
 
 Throughput: every test of the selected suites runs against both servers in
 many short interleaved rounds, alternating which server goes first (A B,
@@ -48,7 +49,7 @@ from support.resp import ErrorReply  # noqa: E402
 
 import drivers  # noqa: E402
 
-SUITES = ("core", "collections", "zset", "pubsub")
+SUITES = ("core", "collections", "zset", "pubsub", "analytics")
 KEYSPACE = "100000"
 SERVER_ARGS = ["--save", "", "--appendonly", "no"]
 # Zset throughput tests: myzset takes ZADD/ZINCRBY/ZRANGE/ZREVRANK, zpop
@@ -133,6 +134,30 @@ def catalog(a):
 
         Bench("FANOUT_100", "pubsub", pprobe, driver=fanout(100), pipelined=False),
         Bench("FANOUT_1000", "pubsub", pprobe, driver=fanout(1000), pipelined=False),
+
+        # Datasets of fixed size (drivers.FIXED_DATASETS) loaded into both
+        # servers first; see bench/README.md for their shapes.
+        Bench("SETBIT", "analytics", [["SETBIT", "bench:probe", "7", "1"]],
+              ["-r", "8000000", "SETBIT", "bench:bits", "__rand_int__", "1"]),
+        Bench("BITCOUNT_1MB", "analytics", [["SETBIT", "bench:probe", "7", "1"],
+                                            ["BITCOUNT", "bench:probe"]],
+              ["BITCOUNT", drivers.BITMAP_KEY], preload=("bitmap1mb",)),
+        Bench("PFADD", "analytics", [["PFADD", "bench:probe", "a"]],
+              ["-r", "100000000", "PFADD", "bench:hll", "__rand_int__"]),
+        Bench("PFCOUNT_10", "analytics", [["PFADD", "bench:probe", "a"],
+                                          ["PFCOUNT", "bench:probe", "bench:probe2"]],
+              ["PFCOUNT"] + drivers.HLL_KEYS, preload=("hll10",)),
+        Bench("GEOADD", "analytics", [["GEOADD", "bench:probe", "13.1", "52.1", "m"]],
+              ["-r", "1000000", "GEOADD", "bench:geo", "13.__rand_int__", "52.__rand_int__",
+               "m:__rand_int__"]),
+        Bench("GEOSEARCH_100", "analytics",
+              [["GEOADD", "bench:probe", "13.1", "52.1", "m"],
+               ["GEOSEARCH", "bench:probe", "FROMLONLAT", "13", "52", "BYRADIUS", "1", "km"]],
+              ["GEOSEARCH", drivers.GEO_KEY, "FROMLONLAT", "13.5", "52.5", "BYRADIUS",
+               drivers.GEO_RADIUS_KM, "km", "ASC"], preload=("geogrid",)),
+        Bench("SORT_BY_1000", "analytics", [["RPUSH", "bench:probe", "1"],
+                                            ["SORT", "bench:probe", "BY", "bench:w:*->weight"]],
+              ["SORT", drivers.SORT_KEY, "BY", "bench:w:*->weight"], preload=("sortids",)),
     ]
 
 
@@ -329,15 +354,17 @@ def timed_run(a, server, bench, pipeline, requests):
 def preload(a, tern, redis, names):
     for name in names:
         t0 = time.monotonic()
-        data = drivers.dataset("zpreload:" + name, a.zset_members)
+        fixed = name in drivers.FIXED_DATASETS
+        data = drivers.dataset(name if fixed else "zpreload:" + name, a.zset_members)
         for s in (tern, redis):
             drivers.pipeline(s.host, s.port, data.chunks)
             with s.raw() as conn:
                 size = conn.call(*data.size_command)
             if size != data.expected_size:
                 raise FatalError(f"{s.name}: {data.size_command} is {size!r} after preloading "
-                                 f"{data.expected_size} members")
-        log(f"preloaded {name}: {a.zset_members:,} members in {time.monotonic() - t0:.1f}s")
+                                 f"{name} (expected {data.expected_size!r})")
+        what = name if fixed else f"{name}: {a.zset_members:,} members"
+        log(f"preloaded {what} in {time.monotonic() - t0:.1f}s")
 
 
 def calibrate(a, tern, redis, combos):

@@ -4,6 +4,7 @@
  * config file and then the options are loaded through the same parser (the
  * options turned into config lines), so options win, as with redis-server.
  */
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +47,8 @@ static sbuf *catQuoted(sbuf *s, const char *arg) {
 }
 
 int main(int argc, char **argv) {
+    /* SORT ... ALPHA collates with the environment's locale, as Redis does. */
+    setlocale(LC_COLLATE, "");
     configInitDefaults();
     int j = 1;
     if (argc >= 2) {
@@ -87,8 +90,10 @@ int main(int argc, char **argv) {
     sbufFree(text);
 
     if (initServer() == C_ERR) return 1;
-    serverLog(LL_NOTICE, "Tern %s (Redis %s compatible) started, pid=%d, port=%d", TERN_OWN_VERSION,
-              TERN_VERSION, (int)server.pid, server.port);
+    /* " PID: <pid>" is what Redis's test suite (and other supervisors)
+     * wait for in the log to know the server they started is up. */
+    serverLog(LL_NOTICE, "Tern %s (Redis %s compatible) started, Port: %d, PID: %d",
+              TERN_OWN_VERSION, TERN_VERSION, server.port, (int)server.pid);
     serverLog(LL_NOTICE, "Ready to accept connections");
     runServer();
     exitServer(0);

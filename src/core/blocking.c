@@ -33,6 +33,7 @@
 #include "core/args.h"
 #include "core/db.h"
 #include "core/errors.h"
+#include "core/propagate.h"
 #include "net/conn.h"
 #include "net/reply.h"
 
@@ -363,6 +364,11 @@ static void serveKey(waitKey *wk) {
          * (another client's) in place. */
         waitNode *next = n->next;
         client *c = n->c;
+        /* Serving one client is one execution unit of the propagation
+         * stream; the serve callbacks say how it replays (LPOP for BLPOP,
+         * XCLAIM for XREADGROUP, ...). */
+        propFrame frame;
+        propagateCallBegin(&frame);
         kvobj *kv = lookupKeyWrite(wk->db, wk->key, wk->len);
         blockState *bs = c->bstate;
         slice key = {wk->key, wk->len};
@@ -376,6 +382,7 @@ static void serveKey(waitKey *wk) {
             done = bs->ops->keyGone(c, key, bs->priv);
         }
         server.currentClient = outer;
+        propagateCallEnd(&frame, NULL);
         if (done) {
             chargeUnblockError(c, server.stat.totalErrorReplies != errors);
             unblockClient(c, true);

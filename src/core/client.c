@@ -32,34 +32,6 @@
 #include "net/conn.h"
 #include "net/reply.h"
 
-/* ---- weak fallbacks for facts owned elsewhere (see client.h) ---- */
-
-__attribute__((weak)) void pubsubClientCounts(const client *c, long long *channels,
-                                              long long *patterns, long long *shardChannels) {
-    (void)c;
-    *channels = *patterns = *shardChannels = 0;
-}
-
-__attribute__((weak)) long long pubsubTotalChannels(void) {
-    return 0;
-}
-__attribute__((weak)) long long pubsubTotalPatterns(void) {
-    return 0;
-}
-__attribute__((weak)) long long pubsubTotalShardChannels(void) {
-    return 0;
-}
-
-__attribute__((weak)) long long multiQueuedCount(const client *c) {
-    (void)c;
-    return 0;
-}
-
-__attribute__((weak)) size_t multiQueuedMemory(const client *c) {
-    (void)c;
-    return 0;
-}
-
 /* ---- client lookup ---- */
 
 int clientType(const client *c) {

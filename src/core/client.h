@@ -1,10 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  *
- * Facts about clients that other modules own but introspection (CLIENT
- * LIST, INFO clients/stats) reports.  core/client.c holds weak fallback
- * definitions (nothing subscribed, nothing queued), so each owning module
- * overrides one simply by defining it; nothing else has to change when
- * pub/sub or MULTI lands.
+ * Client lookup and the facts about clients that other modules own but
+ * introspection (CLIENT LIST, INFO clients/stats) reports: subscription
+ * counts come from core/pubsub.c, queued-command counts from core/multi.c.
  */
 #ifndef TERN_CORE_CLIENT_H
 #define TERN_CORE_CLIENT_H
@@ -27,7 +25,7 @@ client *lookupClientById(uint64_t id);
 client *clientListFirst(void);
 client *clientListNext(const client *c);
 
-/* ---- provided by core/pubsub.c (weak fallbacks report 0) ---- */
+/* ---- provided by core/pubsub.c ---- */
 
 /* Subscriptions of 'c': channels, patterns and shard channels. */
 void pubsubClientCounts(const client *c, long long *channels, long long *patterns,
@@ -37,7 +35,7 @@ long long pubsubTotalChannels(void);
 long long pubsubTotalPatterns(void);
 long long pubsubTotalShardChannels(void);
 
-/* ---- provided by core/multi.c (weak fallbacks report nothing queued) ---- */
+/* ---- provided by core/multi.c ---- */
 
 /* Commands queued by 'c' inside MULTI (only asked while CLIENT_MULTI). */
 long long multiQueuedCount(const client *c);

@@ -81,7 +81,7 @@ const syntaxArg *cmdArgsLookup(const char *fullname) {
 static void addReplyArg(client *c, const syntaxArg *a) {
     int flags = 0;
     for (unsigned f = a->flags; f; f &= f - 1) flags++;
-    bool key = a->type == SYNTAX_KEY;
+    bool key = a->keySpecIndex >= 0;
     long long fields = 2 + key + !!a->token + !!a->since + !!a->deprecatedSince + !!flags +
                        (a->numArgs > 0);
     addReplyMapLen(c, fields);

@@ -27,6 +27,7 @@
 #include "core/cmdargs.h"
 #include "core/errors.h"
 #include "core/multi.h"
+#include "core/propagate.h"
 #include "ds/glob.h"
 #include "net/reply.h"
 #include "server/config.h"
@@ -243,7 +244,12 @@ void callCommand(client *c) {
     bool outer = !(c->flags & CLIENT_EXECUTING);
     callDepth++;
     c->flags |= CLIENT_EXECUTING;
+    propFrame frame;
+    propagateCallBegin(&frame);
     cmd->proc(c);
+    /* The write path's last step: a command that changed the dataset goes
+     * to the propagation stream (emitted when the outermost call ends). */
+    propagateCallEnd(&frame, c);
     if (outer) c->flags &= ~CLIENT_EXECUTING;
     callDepth--;
     long long dur = ustime() - start;
@@ -281,6 +287,20 @@ static bool runsInsideMulti(const command *cmd) {
     commandProc *p = cmd->proc;
     return p == execCommand || p == discardCommand || p == multiCommand || p == watchCommand ||
            p == quitCommand || p == resetCommand;
+}
+
+/* maxmemory with the only policy there is so far, noeviction: over the
+ * limit, commands that may grow the dataset are refused, and so is EXEC of
+ * a transaction holding one.  Inside MULTI everything but EXEC, DISCARD,
+ * QUIT and RESET is refused too, since queueing itself takes memory (Redis
+ * 7.0's rules).  Eviction policies are issue #14. */
+static bool outOfMemoryFor(const client *c, const command *cmd) {
+    bool denied = (cmd->flags & CMD_DENYOOM) != 0;
+    if (cmd->proc == execCommand) denied = (multiQueuedFlags(c) & CMD_DENYOOM) != 0;
+    if ((c->flags & CLIENT_MULTI) && cmd->proc != execCommand && cmd->proc != discardCommand &&
+        cmd->proc != quitCommand && cmd->proc != resetCommand)
+        denied = true;
+    return denied && tallocUsedMemory() > (size_t)server.maxmemory;
 }
 
 void processCommand(client *c) {
@@ -326,6 +346,11 @@ void processCommand(client *c) {
     }
     if ((c->flags & CLIENT_MULTI) && (cmd->flags & CMD_NO_MULTI)) {
         rejectCommand(c, "ERR Command not allowed inside a transaction");
+        cmd->rejectedCalls++;
+        goto reject;
+    }
+    if (server.maxmemory && outOfMemoryFor(c, cmd)) {
+        rejectCommand(c, ERR_OOM);
         cmd->rejectedCalls++;
         goto reject;
     }

@@ -3,6 +3,7 @@
  * Connection-level commands: PING, ECHO, QUIT, RESET, SELECT, AUTH, HELLO.
  * They change only the calling client's state (protocol, db, auth).
  */
+#include <limits.h>
 #include <string.h>
 
 #include "core/args.h"
@@ -39,7 +40,9 @@ void quitCommand(client *c) {
 
 void selectCommand(client *c) {
     long long id;
-    if (getLongLongOrReply(c, c->argv[1], &id, "ERR invalid DB index") == C_ERR) return;
+    /* Redis parses the index as a C int with the generic messages; only a
+     * parsed index outside 0..databases-1 gets the DB-specific one. */
+    if (getRangeLongOrReply(c, c->argv[1], INT_MIN, INT_MAX, &id, NULL) == C_ERR) return;
     if (id < 0 || id >= server.dbnum) {
         addReplyError(c, ERR_DB_INDEX);
         return;

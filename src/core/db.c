@@ -7,7 +7,9 @@
  * cycle in core/expire.c.
  *
  * Every change to a key goes through dbAdd/dbReplace/dbSet/dbDelete so that
- * the expires counter and signalModifiedKey stay right.
+ * the expires counter stays right, and the command then calls keyModified
+ * (WATCH, keyspace event, dirty counter: the one write path).  A key found
+ * expired is deleted here and its deletion propagated as DEL.
  */
 #include "core/db.h"
 
@@ -15,6 +17,7 @@
 #include "core/errors.h"
 #include "core/multi.h"
 #include "core/notify.h"
+#include "core/propagate.h"
 #include "net/reply.h"
 
 static const void *kvEntryKey(const void *e, size_t *len) {
@@ -64,6 +67,8 @@ void dbExpireKey(db *d, kvobj *kv) {
     freeKvMaybeLazy(kv, server.lazyfreeLazyUserDel);
     notifyKeyspaceEvent(NOTIFY_EXPIRED, "expired", key, klen, d->id);
     signalModifiedKey(NULL, d, key, klen);
+    /* Replicas and the AOF never expire keys themselves: they are told. */
+    propagateDeletion(d->id, key, klen, false);
     if (key != small) tfree(key);
 }
 
@@ -162,8 +167,7 @@ bool dbDelete(db *d, const char *key, size_t len, bool lazy) {
 
 bool dbDeleteNotify(client *c, slice key) {
     if (!lookupWrite(c, key) || !dbDelete(c->db, key.ptr, key.len, false)) return false;
-    signalModifiedKey(c, c->db, key.ptr, key.len);
-    notifyKeyspaceEvent(NOTIFY_GENERIC, "del", key.ptr, key.len, c->db->id);
+    keyModified(c, key, NOTIFY_GENERIC, "del");
     return true;
 }
 
@@ -247,4 +251,10 @@ void dbSwap(int a, int b) {
 void signalModifiedKey(client *c, db *d, const char *key, size_t len) {
     (void)c;
     touchWatchedKey(d, key, len);
+}
+
+void keyModifiedIn(client *c, db *d, const char *key, size_t len, int cls, const char *event) {
+    signalModifiedKey(c, d, key, len);
+    if (event) notifyKeyspaceEvent(cls, event, key, len, d->id);
+    server.dirty++;
 }

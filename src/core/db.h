@@ -73,9 +73,22 @@ long long dbEmpty(int id, bool async);
 void dbSwap(int a, int b);
 size_t dbSize(const db *d);
 
-/* Hook called whenever a key's value changes (WATCH, keyspace events and
- * client-side caching attach here later). */
+/* WATCH's hook: marks the clients watching 'key' in 'd' dirty.  Commands
+ * call keyModified instead, which does this and more. */
 void signalModifiedKey(client *c, db *d, const char *key, size_t len);
+
+/* The write path for one key, called after a command changed 'key' in
+ * 'd': signals it (WATCH, later client-side caching), publishes keyspace
+ * event 'event' of class 'cls' (NOTIFY_* from core/notify.h; 'event' NULL
+ * publishes nothing) and counts one change in server.dirty, which is what
+ * makes the dispatcher propagate the command (core/propagate.h) and what
+ * save rules count.  A command changing several elements of one key may
+ * add the rest to server.dirty itself, as Redis counts them. */
+void keyModifiedIn(client *c, db *d, const char *key, size_t len, int cls, const char *event);
+/* keyModifiedIn for 'key' in the client's db. */
+static inline void keyModified(client *c, slice key, int cls, const char *event) {
+    keyModifiedIn(c, c->db, key.ptr, key.len, cls, event);
+}
 
 /* Gives 'key' (its live kvobj 'kv') the absolute expire time 'when' (ms),
  * as EXPIRE and GETEX do: a time not after the command's time deletes the

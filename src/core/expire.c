@@ -26,6 +26,7 @@
 #include "core/db.h"
 #include "core/errors.h"
 #include "core/notify.h"
+#include "core/propagate.h"
 #include "net/reply.h"
 
 #define EXPIRE_MIN_BUCKETS_PER_LOOP 64
@@ -126,14 +127,18 @@ static int parseExpireFlagsOrReply(client *c, int *flags) {
 }
 
 void setExpireOrDelete(client *c, kvobj *kv, slice key, long long when) {
+    char buf[24];
     if (when <= commandTimeMs()) {
         dbDelete(c->db, key.ptr, key.len, false);
-        signalModifiedKey(c, c->db, key.ptr, key.len);
-        notifyKeyspaceEvent(NOTIFY_GENERIC, "del", key.ptr, key.len, c->db->id);
+        keyModified(c, key, NOTIFY_GENERIC, "del");
+        slice prop[2] = {propArgStr("DEL"), key};
+        propagateAs(c, 2, prop);
     } else {
         dbSetExpire(c->db, kv, when);
-        signalModifiedKey(c, c->db, key.ptr, key.len);
-        notifyKeyspaceEvent(NOTIFY_GENERIC, "expire", key.ptr, key.len, c->db->id);
+        keyModified(c, key, NOTIFY_GENERIC, "expire");
+        /* Absolute, so the replay expires the key at the same moment. */
+        slice prop[3] = {propArgStr("PEXPIREAT"), key, propArgLongLong(buf, when)};
+        propagateAs(c, 3, prop);
     }
 }
 
@@ -226,7 +231,6 @@ void persistCommand(client *c) {
         return;
     }
     dbSetExpire(c->db, kv, -1);
-    signalModifiedKey(c, c->db, key.ptr, key.len);
-    notifyKeyspaceEvent(NOTIFY_GENERIC, "persist", key.ptr, key.len, c->db->id);
+    keyModified(c, key, NOTIFY_GENERIC, "persist");
     addReplyLongLong(c, 1);
 }

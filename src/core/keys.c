@@ -13,9 +13,10 @@
  * around the same value (the value itself never moves or gets copied);
  * MOVE re-links the very same kvobj into the other database.
  *
- * Every change calls signalModifiedKey (WATCH) and notifyKeyspaceEvent
+ * Every change calls keyModified (WATCH, keyspace event, dirty counter)
  * with Redis's event names: del, rename_from, rename_to, copy_to,
- * move_from, move_to.
+ * move_from, move_to.  FLUSHDB, FLUSHALL and SWAPDB count in dirty
+ * themselves and are always propagated, as in Redis.
  */
 #include <limits.h>
 #include <stdint.h>
@@ -27,6 +28,7 @@
 #include "core/db.h"
 #include "core/errors.h"
 #include "core/notify.h"
+#include "core/propagate.h"
 #include "core/scan.h"
 #include "ds/glob.h"
 #include "net/reply.h"
@@ -46,8 +48,7 @@ static void delGeneric(client *c, bool lazy) {
         kvobj *kv = lookupWrite(c, k);
         if (!kv) continue;
         if (dbDelete(c->db, k.ptr, k.len, lazy)) {
-            signalModifiedKey(c, c->db, k.ptr, k.len);
-            notifyKeyspaceEvent(NOTIFY_GENERIC, "del", k.ptr, k.len, c->db->id);
+            keyModified(c, k, NOTIFY_GENERIC, "del");
             deleted++;
         }
     }
@@ -139,10 +140,8 @@ static void renameGeneric(client *c, bool nx) {
     kvobj *unlinked = dbUnlink(c->db, src.ptr, src.len);
     serverAssert(unlinked == kv);
     dbAdd(c->db, kvMoveToKey(kv, dst));
-    signalModifiedKey(c, c->db, src.ptr, src.len);
-    signalModifiedKey(c, c->db, dst.ptr, dst.len);
-    notifyKeyspaceEvent(NOTIFY_GENERIC, "rename_from", src.ptr, src.len, c->db->id);
-    notifyKeyspaceEvent(NOTIFY_GENERIC, "rename_to", dst.ptr, dst.len, c->db->id);
+    keyModified(c, src, NOTIFY_GENERIC, "rename_from");
+    keyModified(c, dst, NOTIFY_GENERIC, "rename_to");
     if (nx)
         addReplyLongLong(c, 1);
     else
@@ -210,8 +209,7 @@ void copyCommand(client *c) {
     kvobj *copy = kvDup(kv, newkey.ptr, newkey.len);
     copy->lru = server.lruclock; /* a new object, as in Redis */
     dbAdd(dst, copy);
-    signalModifiedKey(c, dst, newkey.ptr, newkey.len);
-    notifyKeyspaceEvent(NOTIFY_GENERIC, "copy_to", newkey.ptr, newkey.len, dst->id);
+    keyModifiedIn(c, dst, newkey.ptr, newkey.len, NOTIFY_GENERIC, "copy_to");
     addReplyLongLong(c, 1);
 }
 
@@ -229,10 +227,8 @@ void moveCommand(client *c) {
     }
     /* The same kvobj (value, TTL, LRU) is re-linked into the target db. */
     dbAdd(dst, dbUnlink(src, key.ptr, key.len));
-    signalModifiedKey(c, src, key.ptr, key.len);
-    signalModifiedKey(c, dst, key.ptr, key.len);
-    notifyKeyspaceEvent(NOTIFY_GENERIC, "move_from", key.ptr, key.len, src->id);
-    notifyKeyspaceEvent(NOTIFY_GENERIC, "move_to", key.ptr, key.len, dst->id);
+    keyModifiedIn(c, src, key.ptr, key.len, NOTIFY_GENERIC, "move_from");
+    keyModifiedIn(c, dst, key.ptr, key.len, NOTIFY_GENERIC, "move_to");
     addReplyLongLong(c, 1);
 }
 
@@ -257,6 +253,7 @@ void swapdbCommand(client *c) {
          * (touchAllWatchedKeysInDb, scanDatabaseForReadyKeys).  Those
          * modules own that state and hook in at this point. */
     }
+    server.dirty++;
     addReplyOK(c);
 }
 
@@ -408,14 +405,16 @@ static int getFlushAsyncOrReply(client *c, bool *async) {
 void flushdbCommand(client *c) {
     bool async;
     if (getFlushAsyncOrReply(c, &async) == C_ERR) return;
-    dbEmpty(c->db->id, async);
+    server.dirty += dbEmpty(c->db->id, async);
+    /* Propagated even when the db was already empty, as in Redis. */
+    propagateAs(c, c->argc, c->argv);
     addReplyOK(c);
 }
 
 void flushallCommand(client *c) {
     bool async;
     if (getFlushAsyncOrReply(c, &async) == C_ERR) return;
-    dbEmpty(-1, async);
+    server.dirty += dbEmpty(-1, async) + 1; /* always a change, as in Redis */
     addReplyOK(c);
 }
 

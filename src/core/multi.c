@@ -31,9 +31,11 @@
 
 #include <string.h>
 
+#include "core/client.h"
 #include "core/command.h"
 #include "core/db.h"
 #include "core/errors.h"
+#include "core/propagate.h"
 #include "net/reply.h"
 
 typedef struct queuedCommand {
@@ -64,6 +66,8 @@ struct watchedKey {
 typedef struct multiState {
     queuedCommand *cmds;
     int count, cap;
+    size_t mem;   /* bytes held by the queue (CLIENT LIST multi-mem) */
+    int cmdFlags; /* CMD_* flags of the queued commands, OR-ed */
     watcher **watching; /* this client's watchers */
     int nwatch, watchCap;
 } multiState;
@@ -226,12 +230,26 @@ void multiQueueCommand(client *c) {
             argv[j].len = c->argv[j].len;
             p += c->argv[j].len;
         }
+        ms->mem += sizeof(slice) * (size_t)c->argc + bytes + sizeof(queuedCommand);
+        ms->cmdFlags |= c->cmd->flags;
         ms->cmds[ms->count].cmd = c->cmd;
         ms->cmds[ms->count].argc = c->argc;
         ms->cmds[ms->count].argv = argv;
         ms->count++;
     }
     addReplyProto(c, "+QUEUED\r\n", 9);
+}
+
+long long multiQueuedCount(const client *c) {
+    return c->mstate ? c->mstate->count : 0;
+}
+
+size_t multiQueuedMemory(const client *c) {
+    return c->mstate ? c->mstate->mem : 0;
+}
+
+int multiQueuedFlags(const client *c) {
+    return c->mstate ? c->mstate->cmdFlags : 0;
 }
 
 void multiFlagTransaction(client *c) {
@@ -244,6 +262,8 @@ void multiDiscard(client *c) {
         freeQueue(ms->cmds, ms->count);
         ms->cmds = NULL;
         ms->count = ms->cap = 0;
+        ms->mem = 0;
+        ms->cmdFlags = 0;
         unwatchAll(c);
     }
     c->flags &= ~(CLIENT_MULTI | CLIENT_DIRTY_CAS | CLIENT_DIRTY_EXEC);
@@ -307,6 +327,8 @@ void execCommand(client *c) {
     if (ms) {
         ms->cmds = NULL;
         ms->count = ms->cap = 0;
+        ms->mem = 0;
+        ms->cmdFlags = 0;
     }
     /* Each queued command owes exactly one reply to the array below, so
      * blocking commands must answer at once instead of blocking. */
@@ -328,6 +350,9 @@ void execCommand(client *c) {
     if (!denyWas) c->flags &= ~CLIENT_DENY_BLOCKING;
     freeQueue(cmds, count);
     multiDiscard(c);
+    /* The queued commands propagated themselves; with more than one they
+     * reach the stream wrapped in MULTI ... EXEC (core/propagate.c). */
+    propagateSuppress(c);
 }
 
 void watchCommand(client *c) {

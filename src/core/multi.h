@@ -33,6 +33,9 @@ void multiFlagTransaction(client *c);
  * the dispatcher refused ('err' is the refusal, with or without a leading
  * "ERR ") and discards the transaction. */
 void execCommandAbort(client *c, const char *err);
+/* The CMD_* flags of the commands 'c' has queued, OR-ed together (EXEC of
+ * a transaction holding a denyoom command is refused when out of memory). */
+int multiQueuedFlags(const client *c);
 /* Ends MULTI and forgets queued commands and watched keys (DISCARD, EXEC,
  * RESET). */
 void multiDiscard(client *c);

@@ -41,6 +41,7 @@
 #include <strings.h>
 
 #include "core/args.h"
+#include "core/client.h"
 #include "core/command.h"
 #include "ds/glob.h"
 #include "net/conn.h"
@@ -189,9 +190,21 @@ static bool unsubscribe(client *c, int kind, const char *name, size_t len) {
     return true;
 }
 
+/* Pub/sub frames reach their client even after CLIENT REPLY OFF or SKIP
+ * (Redis 7.0; a RESP3 client that silenced replies still gets its
+ * pushes): CLIENT_PUSHING lifts those two for the frame's duration. */
+static uint64_t beginPush(client *c) {
+    uint64_t was = c->flags & CLIENT_PUSHING;
+    c->flags |= CLIENT_PUSHING;
+    return was;
+}
+
+static void endPush(client *c, uint64_t was) { c->flags = (c->flags & ~CLIENT_PUSHING) | was; }
+
 /* One ["subscribe", name, count] style reply; a NULL 'name' is a null. */
 static void addReplyPubsubEvent(client *c, const char *word, const char *name, size_t len,
                                 long long count) {
+    uint64_t was = beginPush(c);
     addReplyPushLen(c, 3);
     addReplyBulkCStr(c, word);
     if (name)
@@ -199,6 +212,13 @@ static void addReplyPubsubEvent(client *c, const char *word, const char *name, s
     else
         addReplyNull(c);
     addReplyLongLong(c, count);
+    endPush(c, was);
+}
+
+static void addPushFrame(client *c, const char *frame, size_t len) {
+    uint64_t was = beginPush(c);
+    addReplyProto(c, frame, len);
+    endPush(c, was);
 }
 
 /* Drops every subscription of one kind, replying once per channel when
@@ -239,6 +259,23 @@ void pubsubClientFree(client *c) {
     c->pstate = NULL;
 }
 
+/* ---- counts for introspection (declared in core/client.h) ---- */
+
+void pubsubClientCounts(const client *c, long long *channels, long long *patterns,
+                        long long *shardChannels) {
+    *channels = (long long)subCount(c, PS_CHANNEL);
+    *patterns = (long long)subCount(c, PS_PATTERN);
+    *shardChannels = (long long)subCount(c, PS_SHARD);
+}
+
+static long long topicCount(int kind) {
+    return topics[kind] ? (long long)htSize(topics[kind]) : 0;
+}
+
+long long pubsubTotalChannels(void) { return topicCount(PS_CHANNEL); }
+long long pubsubTotalPatterns(void) { return topicCount(PS_PATTERN); }
+long long pubsubTotalShardChannels(void) { return topicCount(PS_SHARD); }
+
 bool pubsubHasListeners(void) {
     return (topics[PS_CHANNEL] && htSize(topics[PS_CHANNEL])) ||
            (topics[PS_PATTERN] && htSize(topics[PS_PATTERN]));
@@ -278,7 +315,7 @@ static void deliver(pubsubTopic *t, char *frame, size_t len) {
     for (size_t j = 0; j < t->nsubs; j++) {
         client *c = t->subs[j]->c;
         if (c->resp == 2)
-            addReplyProto(c, frame, len);
+            addPushFrame(c, frame, len);
         else
             resp3 = true;
     }
@@ -286,7 +323,7 @@ static void deliver(pubsubTopic *t, char *frame, size_t len) {
     frame[0] = '>';
     for (size_t j = 0; j < t->nsubs; j++) {
         client *c = t->subs[j]->c;
-        if (c->resp != 2) addReplyProto(c, frame, len);
+        if (c->resp != 2) addPushFrame(c, frame, len);
     }
     frame[0] = '*';
 }
@@ -440,7 +477,7 @@ void pubsubNumsubCommand(client *c) { countSubscribers(c, PS_CHANNEL); }
 void pubsubShardNumsubCommand(client *c) { countSubscribers(c, PS_SHARD); }
 
 void pubsubNumpatCommand(client *c) {
-    addReplyLongLong(c, topics[PS_PATTERN] ? (long long)htSize(topics[PS_PATTERN]) : 0);
+    addReplyLongLong(c, topicCount(PS_PATTERN));
 }
 
 void pubsubHelpCommand(client *c) {

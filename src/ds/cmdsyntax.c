@@ -26,9 +26,10 @@
  * A group then becomes: a oneof when it has alternatives, else a block,
  * except that "[x]" just marks x optional.  When a block's first argument
  * got its token by binding, the token moves up to the block
- * ("[LIMIT offset count]"), as Redis documents such blocks; so does a bare
- * keyword opening a block whose next argument has a token of its own
- * ("[FULL [COUNT count]]").
+ * ("[LIMIT offset count]"), as Redis documents such blocks, unless the
+ * block is named ("count=[COUNT count [ANY]]" keeps COUNT on the count);
+ * a bare keyword opening a block whose next argument has a token of its
+ * own ("[FULL [COUNT count]]") becomes the block's token, named or not.
  * Finally keys without '#' get key_spec_index 0, 1, ... in order.
  *
  * Work and memory are linear in the string; nodes own their strings and
@@ -65,6 +66,7 @@ typedef struct synParser {
     char *err;
     size_t errlen;
     bool failed;
+    bool named; /* the group about to be parsed has a name= */
 } synParser;
 
 static const char *typeNames[] = {"string", "integer",    "double", "key", "pattern",
@@ -313,6 +315,8 @@ static bool parseSeq(synParser *p, char close, synList *out, bool *ellipsis) {
 
 /* Parses a '[' or '<' group at p->pos into 'out'. */
 static bool parseGroup(synParser *p, synItem *out) {
+    bool named = p->named;
+    p->named = false;
     char open = p->s[p->pos++];
     char close = open == '[' ? ']' : '>';
     synList *alts = NULL;
@@ -352,6 +356,13 @@ static bool parseGroup(synParser *p, synItem *out) {
         if (out->node.flags & SYNTAX_OPTIONAL) ok = fail(p, "an argument made optional twice");
     } else if (ok) {
         out->node = blockFrom(&alts[0], true);
+        if (named && out->node.token && out->node.numArgs > 0 &&
+            !out->node.args[0].token && out->node.args[0].type != SYNTAX_PURE_TOKEN) {
+            /* "count=[COUNT count [ANY]]": a named block keeps the token
+             * bound to its first argument there (GEOSEARCH's COUNT). */
+            out->node.args[0].token = out->node.token;
+            out->node.token = NULL;
+        }
     }
     if (ok && open == '[' && !repeat) out->node.flags |= SYNTAX_OPTIONAL;
     for (int j = 0; j < n; j++) listClear(&alts[j]);
@@ -413,8 +424,11 @@ static bool parseAnnotations(synParser *p, synItem *it) {
             while (p->s[p->pos] >= '0' && p->s[p->pos] <= '9' && idx < 1000)
                 idx = idx * 10 + (p->s[p->pos++] - '0');
             if (p->pos == start) return fail(p, "expected a key spec index");
-            if (it->kind != ITEM_NODE || it->node.type != SYNTAX_KEY)
-                return fail(p, "a key spec index on an argument that is not a key");
+            /* SORT documents its BY/GET patterns with the key spec of the
+             * keys they name. */
+            if (it->kind != ITEM_NODE ||
+                (it->node.type != SYNTAX_KEY && it->node.type != SYNTAX_PATTERN))
+                return fail(p, "a key spec index on an argument that is not a key or pattern");
             it->node.keySpecIndex = idx;
         } else {
             return true;
@@ -439,6 +453,7 @@ static bool parseItem(synParser *p, synItem *out) {
     bool ok = true;
     char ch = s[p->pos];
     if (ch == '[' || ch == '<') {
+        p->named = label != NULL;
         ok = parseGroup(p, out);
     } else if (ch == '"') {
         const char *q = strchr(s + p->pos + 1, '"');
@@ -484,7 +499,7 @@ static void numberKeys(syntaxArg *a, int *next) {
 }
 
 syntaxArg *syntaxParse(const char *usage, char *err, size_t errlen) {
-    synParser p = {usage, 0, err, errlen, false};
+    synParser p = {usage, 0, err, errlen, false, false};
     if (errlen) err[0] = '\0';
     synList top = {0};
     bool ellipsis = false;

@@ -18,14 +18,15 @@
  *                        that argument's token ("EX seconds")
  *   [x]  [a b]  [a | b]  optional argument / block / oneof
  *   <a b>  <a | b>       required block / oneof; "<x>" is a block of one
- *   [LIMIT offset count] a keyword opening a block is the block's token
+ *   [LIMIT offset count] a keyword opening a block is the block's token;
+ *   n=[COUNT count [ANY]] in a named block it stays the first argument's
  *   x [x ...]            x repeated: flag multiple; "T x [T x ...]" adds
  *                        multiple_token; "a b [a b ...]" makes a block
  *   name=[NX | XX]       names an argument (a group's default name joins
  *                        its children's names with '_')
  *   x@6.2.0  x!2.8.12    since / deprecated_since
- *   key2:key#0           key_spec_index (keys are numbered in order by
- *                        default)
+ *   key2:key#0           key_spec_index of a key or a pattern (keys
+ *                        without one are numbered in order)
  *
  * The tree is heap-allocated and owned by the caller (syntaxFree).
  */

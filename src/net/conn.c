@@ -154,6 +154,9 @@ int listenAll(void) {
                 if (addr[0] == '-') continue; /* optional address */
                 serverLog(LL_WARNING, "Could not create server TCP listening socket %s:%d: %s",
                           addr, server.port, strerror(errno));
+                /* Redis's wording: test harnesses watch for it to retry on
+                 * another port. */
+                serverLog(LL_WARNING, "Failed listening on port %d (TCP), aborting.", server.port);
                 return C_ERR;
             }
             server.ipfd[server.ipfdCount++] = fd;

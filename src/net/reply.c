@@ -28,9 +28,11 @@
 
 /* No output for clients that turned replies off, nor for clients about to
  * be closed (e.g. over their output limit: their output will never be
- * sent, so adding more would only grow memory). */
+ * sent, so adding more would only grow memory).  Pub/sub frames
+ * (CLIENT_PUSHING) pass CLIENT REPLY OFF/SKIP, as in Redis 7.0. */
 static bool replyDisabled(client *c) {
-    return (c->flags & (CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP | CLIENT_CLOSE_ASAP)) != 0;
+    if (c->flags & CLIENT_CLOSE_ASAP) return true;
+    return (c->flags & (CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP)) && !(c->flags & CLIENT_PUSHING);
 }
 
 #define REPLY_BLOCK_SMALL 256
@@ -229,9 +231,15 @@ void addReplyDouble(client *c, double d) {
 }
 
 void addReplyHumanLongDouble(client *c, long double d) {
-    char buf[NUMFMT_LDBL_BUF];
-    size_t len = numLongDoubleToStr(buf, sizeof(buf), d);
-    addReplyBulk(c, buf, len);
+    char buf[NUMFMT_LDBL_BUF + 3];
+    size_t len = numLongDoubleToStr(buf + 1, NUMFMT_LDBL_BUF, d);
+    if (c->resp == 2) {
+        addReplyBulk(c, buf + 1, len);
+        return;
+    }
+    buf[0] = ',';
+    memcpy(buf + 1 + len, "\r\n", 2);
+    addReplyProto(c, buf, len + 3);
 }
 
 void addReplyBool(client *c, int b) {

@@ -43,7 +43,8 @@ void addReplyBulkKv(client *c, const kvobj *kv);
 void addReplyLongLong(client *c, long long v);
 /* RESP3 double (",<d>"), RESP2 bulk in Redis 7.0 format. */
 void addReplyDouble(client *c, double d);
-/* Bulk string of a long double in human form (INCRBYFLOAT). */
+/* A long double in human form ("%.17Lf", trailing zeros cut): a bulk string
+ * in RESP2, a RESP3 double otherwise (GEOPOS coordinates, as in Redis). */
 void addReplyHumanLongDouble(client *c, long double d);
 /* RESP3 boolean, RESP2 integer 1/0. */
 void addReplyBool(client *c, int b);

@@ -35,6 +35,7 @@
 #include "net/conn.h"
 #include "net/reply.h"
 #include "types/collection.h"
+#include "types/hyperloglog.h"
 #include "types/zset.h"
 #include "types/list.h"
 #include "types/stream.h"
@@ -107,6 +108,7 @@ static const configEntry configTable[] = {
     {"hash-max-listpack-value", CT_MEM, 0, &hashMaxListpackValue, 0, LLONG_MAX, "64", NULL, NULL, NULL, NULL},
     {"hash-max-ziplist-entries", CT_LL, 0, &hashMaxListpackEntries, 0, LLONG_MAX, "512", NULL, NULL, NULL, NULL},
     {"hash-max-ziplist-value", CT_MEM, 0, &hashMaxListpackValue, 0, LLONG_MAX, "64", NULL, NULL, NULL, NULL},
+    {"hll-sparse-max-bytes", CT_MEM, 0, &hllSparseMaxBytes, 0, LONG_MAX, "3000", NULL, NULL, NULL, NULL},
     {"hz", CT_INT, 0, &server.hz, 0, INT_MAX, "10", NULL, NULL, NULL, applyHz},
     {"lazyfree-lazy-user-del", CT_BOOL, 0, &server.lazyfreeLazyUserDel, 0, 1, "no", NULL, NULL, NULL, NULL},
     {"lazyfree-lazy-user-flush", CT_BOOL, 0, &server.lazyfreeLazyUserFlush, 0, 1, "no", NULL, NULL, NULL, NULL},
@@ -117,6 +119,7 @@ static const configEntry configTable[] = {
     {"loglevel", CT_ENUM, 0, &server.verbosity, 0, 3, "notice", loglevelNames, NULL, NULL, NULL},
     {"lua-memory-limit", CT_MEM, 0, &luaMemoryLimit, 0, LLONG_MAX, "1gb", NULL, NULL, NULL, NULL},
     {"lua-time-limit", CT_LL, 0, &scriptBusyThresholdMs, 0, LLONG_MAX, "5000", NULL, NULL, NULL, NULL},
+    {"maxmemory", CT_MEM, 0, &server.maxmemory, 0, LLONG_MAX, "0", NULL, NULL, NULL, NULL},
     {"maxclients", CT_UINT, 0, &server.maxclients, 1, UINT_MAX, "10000", NULL, NULL, NULL, applyMaxclients},
     {"notify-keyspace-events", CT_SPECIAL, 0, NULL, 0, 0, "", NULL, setNotifyEvents, getNotifyEvents, NULL},
     {"pidfile", CT_STRING, CFG_IMMUTABLE, &server.pidfile, 0, 0, "", NULL, NULL, NULL, NULL},

@@ -4,7 +4,9 @@
  * (no|yes|local) in processCommand exactly as Redis 7 gates it.
  *
  * Subcommands: HELP, SLEEP, OBJECT, SET-ACTIVE-EXPIRE, DIGEST,
- * DIGEST-VALUE, PROTOCOL, LOG, ERROR, POPULATE.
+ * DIGEST-VALUE, PROTOCOL, LOG, ERROR, POPULATE, and SEGFAULT / ASSERT,
+ * which crash the server on purpose to exercise the bug report
+ * (server/crashreport.c).
  *
  * DIGEST is Tern's own: stable for equal datasets (same keys, types,
  * values and TTL presence in the same dbs) and different otherwise with
@@ -21,9 +23,11 @@
  */
 #include "server/debug.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <xxhash.h>
 
@@ -34,6 +38,7 @@
 #include "ds/numfmt.h"
 #include "net/reply.h"
 #include "script/script.h"
+#include "server/proplog.h"
 #include "server/server.h"
 
 /* ---- digests ---- */
@@ -323,6 +328,8 @@ static void debugPopulate(client *c) {
             kv = kvNewString(key, (size_t)klen, padded, (size_t)size, -1);
         }
         dbAdd(c->db, kv);
+        /* A debugging shortcut around the write path, as in Redis: WATCH
+         * sees the keys, but they count no change and are not propagated. */
         signalModifiedKey(c, c->db, key, (size_t)klen);
     }
     tfree(padded);
@@ -346,6 +353,8 @@ static void debugError(client *c, slice text) {
 
 static void debugHelp(client *c) {
     static const char *help[] = {
+        "ASSERT",
+        "    Fail an assertion on purpose: the server logs a bug report and exits.",
         "DIGEST",
         "    Output a hex signature representing the current DB content.",
         "DIGEST-VALUE <key> [<key> ...]",
@@ -360,10 +369,15 @@ static void debugHelp(client *c) {
         "POPULATE <count> [<prefix>] [<size>]",
         "    Create <count> string keys named key:<num>. If <prefix> is specified then",
         "    it is used instead of the 'key' prefix.",
+        "PROPAGATION-LOG <file>|OFF",
+        "    Append every command propagated from now on (what an AOF would hold) to",
+        "    <file> in RESP; OFF stops and flushes it.",
         "PROTOCOL <type>",
         "    Reply with a test value of the specified type. <type> can be: string,",
         "    integer, double, bignum, null, array, set, map, attrib, push, verbatim,",
         "    true, false.",
+        "SEGFAULT",
+        "    Crash the server with an invalid memory write (logs a bug report).",
         "SET-ACTIVE-EXPIRE <0|1>",
         "    Setting it to 0 disables expiring keys in background when they are not",
         "    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",
@@ -375,6 +389,15 @@ static void debugHelp(client *c) {
         "    Stop the server for <seconds>. Decimals allowed.",
         NULL};
     addReplyHelp(c, help);
+}
+
+/* A real invalid write (not raise()), so the report shows a fault with an
+ * address and the stack of the command that caused it. */
+static void debugSegfault(void) {
+    char *page = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (page == MAP_FAILED) raise(SIGSEGV);
+    *(volatile char *)page = 'x';
+    raise(SIGSEGV); /* not reached */
 }
 
 /* DEBUG <subcommand> ...: each subcommand checks its own argument count,
@@ -411,6 +434,12 @@ void debugCommand(client *c) {
         debugError(c, c->argv[2]);
     } else if (sliceIs(sub, "populate") && argc >= 3 && argc <= 5) {
         debugPopulate(c);
+    } else if (sliceIs(sub, "propagation-log") && argc == 3) {
+        debugPropagationLog(c);
+    } else if (sliceIs(sub, "segfault")) { /* any arguments, as in Redis */
+        debugSegfault();
+    } else if (sliceIs(sub, "assert")) {
+        serverAssert(sub.len == 0); /* false on purpose */
     } else {
         int len = (int)(sub.len < 128 ? sub.len : 128);
         addReplyErrorFormat(c,

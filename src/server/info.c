@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/resource.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -335,7 +336,7 @@ static sbuf *catPersistence(sbuf *s) {
                          "current_fork_perc:0.00\r\n"
                          "current_save_keys_processed:0\r\n"
                          "current_save_keys_total:0\r\n"
-                         "rdb_changes_since_last_save:0\r\n"
+                         "rdb_changes_since_last_save:%lld\r\n"
                          "rdb_bgsave_in_progress:0\r\n"
                          "rdb_last_save_time:%lld\r\n"
                          "rdb_last_bgsave_status:ok\r\n"
@@ -357,7 +358,7 @@ static sbuf *catPersistence(sbuf *s) {
                          "aof_last_cow_size:0\r\n"
                          "module_fork_in_progress:0\r\n"
                          "module_fork_last_cow_size:0\r\n",
-                         server.stat.startTimeMs / 1000);
+                         server.dirty, server.stat.startTimeMs / 1000);
 }
 
 static sbuf *catStats(sbuf *s) {
@@ -505,6 +506,15 @@ static sbuf *catSection(sbuf *s, int sec) {
         default:
             return s;
     }
+}
+
+sbuf *infoCatSection(sbuf *s, const char *name) {
+    for (int k = 0; k < SEC_COUNT; k++) {
+        if (strcasecmp(name, sectionNames[k]) != 0) continue;
+        s = sbufCatPrintf(s, "# %s\r\n", sectionTitles[k]);
+        return catSection(s, k);
+    }
+    return s;
 }
 
 /* INFO [section ...] */

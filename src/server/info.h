@@ -24,6 +24,10 @@ typedef struct memoryReport {
     size_t dataset;                     /* used - overhead */
 } memoryReport;
 void getMemoryReport(memoryReport *r);
+/* Appends the INFO section 'name' ("server", "memory", ...), title line
+ * included, to 's'; an unknown name appends nothing.  Returns the possibly
+ * moved buffer. */
+sbuf *infoCatSection(sbuf *s, const char *name);
 /* a / b, or 0 when b is 0 (ratios of possibly missing statistics). */
 double safeRatio(double a, double b);
 /* The resident set size of this process in bytes (0 if unknown). */

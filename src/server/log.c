@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "server/crashreport.h"
 #include "server/server.h"
 
 void serverLogRaw(int level, const char *msg) {
@@ -40,7 +41,6 @@ void serverLog(int level, const char *fmt, ...) {
 }
 
 void serverPanicAt(const char *file, int line, const char *msg) {
-    serverLog(LL_WARNING, "!!! PANIC at %s:%d: %s", file, line, msg);
     fprintf(stderr, "PANIC at %s:%d: %s\n", file, line, msg);
-    abort();
+    crashReportAssertion(file, line, msg);
 }

@@ -4,6 +4,7 @@
  * client timeouts, stats), the before-sleep hook (flushing replies), signal
  * handling and orderly shutdown.
  */
+#include "server/crashreport.h"
 #include "server/server.h"
 
 #include <fcntl.h>
@@ -60,6 +61,7 @@ static void setupSignals(void) {
     sigaction(SIGINT, &act, NULL);
     signal(SIGPIPE, SIG_IGN);
     signal(SIGHUP, SIG_IGN);
+    crashReportInstall();
 }
 
 static void incrementalRehash(void) {

@@ -74,7 +74,8 @@ typedef struct db {
 #define CLIENT_DIRTY_EXEC (1 << 15)    /* a queueing error: EXEC fails with EXECABORT */
 #define CLIENT_PUBSUB (1 << 16)        /* has subscriptions (core/pubsub.c) */
 #define CLIENT_BLOCKED (1 << 17)       /* waiting in a blocking command (core/blocking.c) */
-#define CLIENT_SCRIPT (1 << 18)        /* the fake client scripts run commands on (script/) */
+#define CLIENT_PUSHING (1 << 18)       /* writing a pub/sub frame: CLIENT REPLY OFF/SKIP don't apply */
+#define CLIENT_SCRIPT (1 << 19)        /* the fake client scripts run commands on (script/) */
 
 typedef struct replyBlock {
     struct replyBlock *next;
@@ -251,6 +252,10 @@ typedef struct serverState {
     const char *busyReply;
     int shutdownFlags;
     hashtable *commands; /* name -> command */
+    /* Changes to the dataset (one per key or element changed, as Redis
+     * counts them): save rules and INFO rdb_changes_since_last_save read
+     * it, and a command that moved it gets propagated (core/propagate.h). */
+    long long dirty;
     serverStats stat;
     char *executable;
     char **execArgv;

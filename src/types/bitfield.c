@@ -197,8 +197,7 @@ static void bitfieldGeneric(client *c, bool roCommand) {
         }
     }
     if (changes) {
-        signalModifiedKey(c, c->db, key.ptr, key.len);
-        notifyKeyspaceEvent(NOTIFY_STRING, "setbit", key.ptr, key.len, c->db->id);
+        keyModified(c, key, NOTIFY_STRING, "setbit");
     }
 done:
     tfree(ops);

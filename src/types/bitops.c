@@ -110,8 +110,7 @@ void setbitCommand(client *c) {
     int old = (*byte & mask) != 0;
     if (dirty || old != on) {
         *byte = (unsigned char)(on ? (*byte | mask) : (*byte & ~mask));
-        signalModifiedKey(c, c->db, key.ptr, key.len);
-        notifyKeyspaceEvent(NOTIFY_STRING, "setbit", key.ptr, key.len, c->db->id);
+        keyModified(c, key, NOTIFY_STRING, "setbit");
     }
     addReplyLongLong(c, old);
 }
@@ -294,8 +293,7 @@ void bitopCommand(client *c) {
         bitmapOp(op, (unsigned char *)res->buf, maxlen, src, lens, n);
         lookupWrite(c, dest); /* lazy expiry of the old destination, as SET does */
         dbSet(c->db, kvNewPtr(dest.ptr, dest.len, OBJ_STRING, OBJ_ENC_RAW, res, -1));
-        signalModifiedKey(c, c->db, dest.ptr, dest.len);
-        notifyKeyspaceEvent(NOTIFY_STRING, "set", dest.ptr, dest.len, c->db->id);
+        keyModified(c, dest, NOTIFY_STRING, "set");
     } else {
         dbDeleteNotify(c, dest);
     }

@@ -30,10 +30,12 @@
 #include "core/db.h"
 #include "core/errors.h"
 #include "core/notify.h"
+#include "core/propagate.h"
 #include "ds/listpack.h"
 #include "ds/numfmt.h"
 #include "net/reply.h"
 #include "types/collection.h"
+#include "types/hash.h"
 
 /* ---- hashtable encoding: one entry per field ---- */
 
@@ -137,6 +139,12 @@ static bool hashGetValue(const kvobj *kv, slice f, const char **v, size_t *vlen,
     *v = fieldValue(e);
     *vlen = e->vlen;
     return true;
+}
+
+bool hashGetField(const kvobj *kv, const char *f, size_t flen, const char **v, size_t *vlen,
+                  unsigned char *buf) {
+    slice s = {(char *)f, flen};
+    return hashGetValue(kv, s, v, vlen, buf);
 }
 
 static bool hashExists(const kvobj *kv, slice f) {
@@ -332,8 +340,7 @@ static void hsetGeneric(client *c, bool okReply, bool nx) {
         addReplyOK(c);
     else
         addReplyLongLong(c, created);
-    signalModifiedKey(c, c->db, key.ptr, key.len);
-    notifyKeyspaceEvent(NOTIFY_HASH, "hset", key.ptr, key.len, c->db->id);
+    keyModified(c, key, NOTIFY_HASH, "hset");
 }
 
 void hsetCommand(client *c) {
@@ -387,8 +394,7 @@ void hdelCommand(client *c) {
             if (hashLength(kvGetPtr(kv), kv->encoding) == 0) break;
         }
         if (deleted) {
-            signalModifiedKey(c, c->db, key.ptr, key.len);
-            notifyKeyspaceEvent(NOTIFY_HASH, "hdel", key.ptr, key.len, c->db->id);
+            keyModified(c, key, NOTIFY_HASH, "hdel");
             hashDeleteIfEmpty(c, kv, key);
         }
     }
@@ -472,8 +478,7 @@ static void hashIncrStore(client *c, kvobj *kv, const char *out, size_t outlen, 
     slice key = c->argv[1];
     hashTryConversion(kv, c, 2, 2);
     hashSet(kv, c->argv[2], out, outlen);
-    signalModifiedKey(c, c->db, key.ptr, key.len);
-    notifyKeyspaceEvent(NOTIFY_HASH, event, key.ptr, key.len, c->db->id);
+    keyModified(c, key, NOTIFY_HASH, event);
 }
 
 void hincrbyCommand(client *c) {
@@ -523,6 +528,9 @@ void hincrbyfloatCommand(client *c) {
     size_t outlen = numLongDoubleToStr(out, sizeof(out), value);
     addReplyBulk(c, out, outlen);
     hashIncrStore(c, kv, out, outlen, "hincrbyfloat");
+    /* Replayed as the result: see INCRBYFLOAT. */
+    slice prop[4] = {propArgStr("HSET"), c->argv[1], c->argv[2], {out, outlen}};
+    propagateAs(c, 4, prop);
 }
 
 /* ---- HRANDFIELD ---- */

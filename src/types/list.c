@@ -31,6 +31,7 @@
 #include "core/db.h"
 #include "core/errors.h"
 #include "core/notify.h"
+#include "core/propagate.h"
 #include "ds/chunklist.h"
 #include "ds/numfmt.h"
 #include "net/reply.h"
@@ -61,12 +62,11 @@ static kvobj *listCreateKey(db *d, slice key) {
  * key when the list is now empty (firing "del"), and touches WATCH.
  * 'kv' is invalid afterwards. */
 static void listElementsRemoved(client *c, db *d, kvobj *kv, slice key, const char *event) {
-    notifyKeyspaceEvent(NOTIFY_LIST, event, key.ptr, key.len, d->id);
+    keyModifiedIn(c, d, key.ptr, key.len, NOTIFY_LIST, event);
     if (clLength(listOf(kv)) == 0) {
         dbDelete(d, key.ptr, key.len, false);
         notifyKeyspaceEvent(NOTIFY_GENERIC, "del", key.ptr, key.len, d->id);
     }
-    signalModifiedKey(c, d, key.ptr, key.len);
 }
 
 static const char *popEvent(int where) { return where == CL_HEAD ? "lpop" : "rpop"; }
@@ -83,6 +83,16 @@ static void addReplyListRange(client *c, const chunklist *l, size_t start, size_
     while (n-- && clIterNext(&it, &e)) addReplyEntry(c, &e);
 }
 
+/* Every pop replays as LPOP/RPOP of the one key it took from ('count'
+ * elements, or one without a count when 'count' is 0): LMPOP, BLPOP and
+ * BLMPOP name several keys and a timeout the replay must not depend on. */
+static void propagatePop(client *c, slice key, int where, size_t count) {
+    char buf[24];
+    slice argv[3] = {propArgStr(where == CL_HEAD ? "LPOP" : "RPOP"), key,
+                     propArgLongLong(buf, (long long)count)};
+    propagateAs(c, count ? 3 : 2, argv);
+}
+
 /* Pops up to 'count' elements from one end of the list at 'key' and
  * replies them as an array in pop order; handles events and deletion. */
 static void popRangeAndReply(client *c, db *d, kvobj *kv, slice key, int where, size_t count) {
@@ -96,6 +106,7 @@ static void popRangeAndReply(client *c, db *d, kvobj *kv, slice key, int where, 
         addReplyListRange(c, l, llen - 1, n, true);
         clDeleteRange(l, llen - n, n);
     }
+    propagatePop(c, key, where, n);
     listElementsRemoved(c, d, kv, key, popEvent(where));
 }
 
@@ -108,6 +119,7 @@ static void popOneWithKeyAndReply(client *c, db *d, kvobj *kv, slice key, int wh
     addReplyBulkSlice(c, key);
     addReplyEntry(c, &e);
     clPopDiscard(l, where);
+    propagatePop(c, key, where, 0);
     listElementsRemoved(c, d, kv, key, popEvent(where));
 }
 
@@ -137,11 +149,15 @@ static void listMoveAndReply(client *c, db *d, kvobj *src, slice srcKey, kvobj *
     clPopDiscard(sl, from);
     if (!dst) dst = listCreateKey(d, dstKey);
     clPush(listOf(dst), to, val, len);
-    signalModifiedKey(c, d, dstKey.ptr, dstKey.len);
-    notifyKeyspaceEvent(NOTIFY_LIST, pushEvent(to), dstKey.ptr, dstKey.len, d->id);
+    keyModifiedIn(c, d, dstKey.ptr, dstKey.len, NOTIFY_LIST, pushEvent(to));
     signalKeyAsReady(d, dstKey.ptr, dstKey.len);
     addReplyBulk(c, val, len);
     if (val != small) tfree(val);
+    /* BLMOVE and BRPOPLPUSH replay as the move they made. */
+    slice prop[5] = {propArgStr("LMOVE"), srcKey, dstKey,
+                     propArgStr(from == CL_HEAD ? "LEFT" : "RIGHT"),
+                     propArgStr(to == CL_HEAD ? "LEFT" : "RIGHT")};
+    propagateAs(c, 5, prop);
     listElementsRemoved(c, d, src, srcKey, popEvent(from));
 }
 
@@ -182,8 +198,7 @@ static void pushGenericCommand(client *c, int where, bool xx) {
     chunklist *l = listOf(kv);
     for (int j = 2; j < c->argc; j++) clPush(l, where, c->argv[j].ptr, c->argv[j].len);
     addReplyLongLong(c, (long long)clLength(l));
-    signalModifiedKey(c, c->db, key.ptr, key.len);
-    notifyKeyspaceEvent(NOTIFY_LIST, pushEvent(where), key.ptr, key.len, c->db->id);
+    keyModified(c, key, NOTIFY_LIST, pushEvent(where));
     signalKeyAsReady(c->db, key.ptr, key.len);
 }
 
@@ -404,8 +419,7 @@ void lsetCommand(client *c) {
     }
     clReplaceAt(l, (size_t)idx, val.ptr, val.len);
     addReplyOK(c);
-    signalModifiedKey(c, c->db, c->argv[1].ptr, c->argv[1].len);
-    notifyKeyspaceEvent(NOTIFY_LIST, "lset", c->argv[1].ptr, c->argv[1].len, c->db->id);
+    keyModified(c, c->argv[1], NOTIFY_LIST, "lset");
 }
 
 /* LINSERT key BEFORE|AFTER pivot element: O(distance to the pivot). */
@@ -450,8 +464,7 @@ void linsertCommand(client *c) {
         return;
     }
     clInsertAt(l, idx + (after ? 1 : 0), c->argv[4].ptr, c->argv[4].len);
-    signalModifiedKey(c, c->db, c->argv[1].ptr, c->argv[1].len);
-    notifyKeyspaceEvent(NOTIFY_LIST, "linsert", c->argv[1].ptr, c->argv[1].len, c->db->id);
+    keyModified(c, c->argv[1], NOTIFY_LIST, "linsert");
     addReplyLongLong(c, (long long)clLength(l));
 }
 
@@ -650,9 +663,12 @@ void blmoveCommand(client *c) {
 void brpoplpushCommand(client *c) { blmoveGeneric(c, CL_TAIL, CL_HEAD, c->argv[3]); }
 
 /* LMPOP/BLMPOP: numkeys at argv[numkeysIdx], then the keys, LEFT|RIGHT and
- * an optional COUNT.  'deadline' is used when 'block'. */
-static void mpopGenericCommand(client *c, int numkeysIdx, bool block, long long deadline) {
-    long long numkeys, count = -1;
+ * an optional COUNT.  BLMPOP passes the index of its timeout ('timeoutIdx',
+ * 0 for LMPOP), which is parsed only after everything else, as Redis does:
+ * `BLMPOP -1 1 k LEFT COUNT 0` is a count error, not a timeout error. */
+static void mpopGenericCommand(client *c, int numkeysIdx, int timeoutIdx) {
+    long long numkeys, count = -1, deadline = 0;
+    bool block = timeoutIdx > 0;
     if (getRangeLongOrReply(c, c->argv[numkeysIdx], 1, LONG_MAX, &numkeys,
                             "ERR numkeys should be greater than 0") == C_ERR)
         return;
@@ -673,6 +689,7 @@ static void mpopGenericCommand(client *c, int numkeysIdx, bool block, long long 
         }
     }
     if (count == -1) count = 1;
+    if (block && getTimeoutOrReply(c, c->argv[timeoutIdx], &deadline) == C_ERR) return;
     slice *keys = c->argv + numkeysIdx + 1;
     for (int j = 0; j < (int)numkeys; j++) {
         kvobj *kv = lookupWrite(c, keys[j]);
@@ -694,14 +711,10 @@ static void mpopGenericCommand(client *c, int numkeysIdx, bool block, long long 
 }
 
 /* LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count]. */
-void lmpopCommand(client *c) { mpopGenericCommand(c, 1, false, 0); }
+void lmpopCommand(client *c) { mpopGenericCommand(c, 1, 0); }
 
 /* BLMPOP timeout numkeys key [key ...] LEFT|RIGHT [COUNT count]. */
-void blmpopCommand(client *c) {
-    long long deadline;
-    if (getTimeoutOrReply(c, c->argv[1], &deadline) == C_ERR) return;
-    mpopGenericCommand(c, 2, true, deadline);
-}
+void blmpopCommand(client *c) { mpopGenericCommand(c, 2, 1); }
 
 /* ---- type registration ---- */
 

@@ -35,6 +35,7 @@
 #include "core/db.h"
 #include "core/errors.h"
 #include "core/notify.h"
+#include "core/propagate.h"
 #include "ds/intset.h"
 #include "ds/numfmt.h"
 #include "net/reply.h"
@@ -373,8 +374,7 @@ static void setStoreResult(client *c, slice key, setVal *sv, const char *event) 
     if (n > 0) {
         dbSet(c->db, kvNewPtr(key.ptr, key.len, OBJ_SET, sv->enc, sv->ptr, -1));
         addReplyLongLong(c, (long long)n);
-        signalModifiedKey(c, c->db, key.ptr, key.len);
-        notifyKeyspaceEvent(NOTIFY_SET, event, key.ptr, key.len, c->db->id);
+        keyModified(c, key, NOTIFY_SET, event);
         return;
     }
     setValFree(sv);
@@ -398,8 +398,7 @@ void saddCommand(client *c) {
     }
     setValStore(kv, sv);
     if (added) {
-        signalModifiedKey(c, c->db, key.ptr, key.len);
-        notifyKeyspaceEvent(NOTIFY_SET, "sadd", key.ptr, key.len, c->db->id);
+        keyModified(c, key, NOTIFY_SET, "sadd");
     }
     addReplyLongLong(c, added);
 }
@@ -425,8 +424,7 @@ void sremCommand(client *c) {
         setValStore(kv, sv);
     }
     if (deleted) {
-        signalModifiedKey(c, c->db, key.ptr, key.len);
-        notifyKeyspaceEvent(NOTIFY_SET, "srem", key.ptr, key.len, c->db->id);
+        keyModified(c, key, NOTIFY_SET, "srem");
         if (emptied) setDeleteEmptied(c, key);
     }
     addReplyLongLong(c, deleted);
@@ -485,16 +483,14 @@ void smoveCommand(client *c) {
         return;
     }
     setValStore(srcKv, srcSv);
-    notifyKeyspaceEvent(NOTIFY_SET, "srem", src.ptr, src.len, c->db->id);
+    keyModified(c, src, NOTIFY_SET, "srem");
     if (setValSize(&srcSv) == 0) setDeleteEmptied(c, src);
     setVal dstSv;
     dstKv = setOrCreate(c, dstKv, dst, c->argv[3], &dstSv);
-    signalModifiedKey(c, c->db, src.ptr, src.len);
     bool added = setValAdd(&dstSv, &e);
     setValStore(dstKv, dstSv);
     if (added) {
-        signalModifiedKey(c, c->db, dst.ptr, dst.len);
-        notifyKeyspaceEvent(NOTIFY_SET, "sadd", dst.ptr, dst.len, c->db->id);
+        keyModified(c, dst, NOTIFY_SET, "sadd");
     }
     addReplyLongLong(c, 1);
 }
@@ -750,8 +746,64 @@ static void shuffleInts(long long *v, size_t n) {
     }
 }
 
+/* A SPOP replays as the SREM of the members it took: they are gathered
+ * as they are popped and sent SPOP_PROP_BATCH to a command (Redis batches
+ * them the same way).  Nothing is gathered when no one consumes the
+ * propagation stream. */
+#define SPOP_PROP_BATCH 1024
+
+typedef struct spopProp {
+    client *c;
+    slice key;
+    bool on;
+    int n;
+    sbuf *bytes; /* the batch's members back to back */
+    size_t lens[SPOP_PROP_BATCH];
+} spopProp;
+
+static void spopPropInit(spopProp *p, client *c, slice key) {
+    p->c = c;
+    p->key = key;
+    p->on = propagateWanted();
+    p->n = 0;
+    p->bytes = NULL;
+}
+
+static void spopPropFlush(spopProp *p) {
+    if (p->n == 0) return;
+    slice *argv = tmalloc(sizeof(slice) * (size_t)(p->n + 2));
+    argv[0] = propArgStr("SREM");
+    argv[1] = p->key;
+    size_t off = 0;
+    for (int j = 0; j < p->n; j++) {
+        argv[j + 2] = (slice){p->bytes->buf + off, p->lens[j]};
+        off += p->lens[j];
+    }
+    propagateAs(p->c, p->n + 2, argv);
+    tfree(argv);
+    sbufFree(p->bytes);
+    p->bytes = NULL;
+    p->n = 0;
+}
+
+static void spopPropAdd(spopProp *p, const char *m, size_t len) {
+    if (!p->on) return;
+    if (!p->bytes) p->bytes = sbufNewCap(256);
+    p->bytes = sbufCat(p->bytes, m, len);
+    p->lens[p->n++] = len;
+    if (p->n == SPOP_PROP_BATCH) spopPropFlush(p);
+}
+
+static void spopPropAddInt(spopProp *p, long long v) {
+    char buf[24];
+    slice s = propArgLongLong(buf, v);
+    spopPropAdd(p, s.ptr, s.len);
+}
+
 /* SPOP key count with 0 < count < size. */
-static void spopSome(client *c, kvobj *kv, size_t count) {
+static void spopSome(client *c, kvobj *kv, slice key, size_t count) {
+    spopProp prop;
+    spopPropInit(&prop, c, key);
     setVal sv = setValOf(kv);
     size_t size = setValSize(&sv), remaining = size - count;
     /* Popping few: random picks; popping most: keep a random few instead
@@ -769,8 +821,11 @@ static void spopSome(client *c, kvobj *kv, size_t count) {
         kvSetPtr(kv, intsetRemovePositions(is, pos, count));
         /* Redis replies few pops in pick order and many in set order. */
         if (popFew) shuffleInts(popped, count);
-        for (size_t k = 0; k < count; k++)
+        for (size_t k = 0; k < count; k++) {
             addReplyBulkLongLong(c, popped[k]);
+            spopPropAddInt(&prop, popped[k]);
+        }
+        spopPropFlush(&prop);
         tfree(popped);
         tfree(pos);
         return;
@@ -781,8 +836,10 @@ static void spopSome(client *c, kvobj *kv, size_t count) {
             setMember *m = htRandom(ht);
             htUnlink(ht, m->data, m->len);
             addReplyBulk(c, m->data, m->len);
+            spopPropAdd(&prop, m->data, m->len);
             tfree(m);
         }
+        spopPropFlush(&prop);
         return;
     }
     /* Move the members that stay into a new table; reply the old one. */
@@ -795,9 +852,12 @@ static void spopSome(client *c, kvobj *kv, size_t count) {
     htIterator it;
     htIterInit(&it, ht, false);
     setMember *m;
-    while ((m = htNext(&it)))
+    while ((m = htNext(&it))) {
         addReplyBulk(c, m->data, m->len);
+        spopPropAdd(&prop, m->data, m->len);
+    }
     htIterRelease(&it);
+    spopPropFlush(&prop);
     htRelease(ht);
     kvSetPtr(kv, keep);
 }
@@ -821,14 +881,15 @@ void spopCommand(client *c) {
             return;
         }
         size_t size = setLength(kvGetPtr(kv), kv->encoding);
-        notifyKeyspaceEvent(NOTIFY_SET, "spop", key.ptr, key.len, c->db->id);
+        keyModified(c, key, NOTIFY_SET, "spop");
         if ((unsigned long long)count >= size) {
             sunionDiffGeneric(c, &key, 1, NULL, SET_OP_UNION);
             setDeleteEmptied(c, key);
+            slice prop[2] = {propArgStr("DEL"), key};
+            propagateAs(c, 2, prop);
         } else {
-            spopSome(c, kv, (size_t)count);
+            spopSome(c, kv, key, (size_t)count);
         }
-        signalModifiedKey(c, c->db, key.ptr, key.len);
         return;
     }
     kvobj *kv = lookupWriteTyped(c, key, OBJ_SET, &wrong);
@@ -839,6 +900,11 @@ void spopCommand(client *c) {
     }
     setVal sv = setValOf(kv);
     setElem e = setValRandom(&sv);
+    char buf[24];
+    slice prop[3] = {propArgStr("SREM"), key, {(char *)e.s, e.len}};
+    if (e.isInt) prop[2] = propArgLongLong(buf, e.v);
+    /* Before the member's bytes go away with it. */
+    propagateAs(c, 3, prop);
     if (e.isInt) {
         addReplyBulkLongLong(c, e.v);
         kvSetPtr(kv, intsetRemove(sv.ptr, e.v, NULL));
@@ -846,9 +912,8 @@ void spopCommand(client *c) {
         addReplyBulk(c, e.s, e.len);
         htDelete(sv.ptr, e.s, e.len); /* frees the bytes 'e' pointed at */
     }
-    notifyKeyspaceEvent(NOTIFY_SET, "spop", key.ptr, key.len, c->db->id);
+    keyModified(c, key, NOTIFY_SET, "spop");
     if (setLength(kvGetPtr(kv), kv->encoding) == 0) setDeleteEmptied(c, key);
-    signalModifiedKey(c, c->db, key.ptr, key.len);
 }
 
 static void addReplyPickedMember(void *priv, void *entry) {

@@ -220,12 +220,28 @@ bool streamRangeHasTombstones(stream *s, streamID start, const streamID *end);
  * nothing: 'start' itself is included) up to 'count' (0 = all) as an
  * array, moving the group's last id and counter, and (unless 'noack')
  * recording them as pending for 'consumer'.  Returns how many. */
-size_t streamReplyGroupNew(client *c, stream *s, streamCG *cg, streamConsumer *consumer,
-                           streamID start, size_t count, bool noack);
+size_t streamReplyGroupNew(client *c, slice key, stream *s, streamCG *cg,
+                           streamConsumer *consumer, streamID start, size_t count, bool noack);
 /* Serves a consumer's history: its pending entries from 'start' on, at
  * most 'count' (0 = all), deleted ones as [id, nil]. */
-size_t streamReplyConsumerHistory(client *c, stream *s, streamConsumer *consumer,
-                                  streamID start, size_t count);
+size_t streamReplyConsumerHistory(client *c, slice key, stream *s, streamCG *cg,
+                                  streamConsumer *consumer, streamID start, size_t count);
+
+/* Propagation of consumer-group state (core/propagate.h).  Deliveries
+ * and claims depend on the clock and on who reads first, so they replay as
+ * explicit commands, each counting one change in server.dirty:
+ *
+ *   streamPropagateClaim     XCLAIM <key> <group> <consumer> 0 <id> TIME <ms>
+ *                            RETRYCOUNT <n> FORCE JUSTID LASTID <group last id>
+ *                            (the record as 'nack' now holds it; for an entry
+ *                            that no longer exists the replay drops the record)
+ *   streamPropagateGroupId   XGROUP SETID <key> <group> <last id> ENTRIESREAD <n>
+ *   streamPropagateConsumer  XGROUP CREATECONSUMER <key> <group> <consumer>
+ */
+void streamPropagateClaim(client *c, slice key, const streamCG *cg, streamID id,
+                          const streamNACK *nack);
+void streamPropagateGroupId(client *c, slice key, const streamCG *cg);
+void streamPropagateConsumer(client *c, slice key, const streamCG *cg, slice consumer);
 
 /* "ERR unknown subcommand or wrong number of arguments for '<sub>'. Try
  * <CMD> HELP." as Redis 7.0 replies it from inside a subcommand. */

@@ -15,6 +15,7 @@
 #include "core/db.h"
 #include "core/errors.h"
 #include "core/notify.h"
+#include "core/propagate.h"
 #include "ds/alloc.h"
 #include "net/reply.h"
 #include "types/stream.h"
@@ -124,6 +125,44 @@ static int parseAddTrimOrReply(client *c, addTrimArgs *a, bool xadd) {
     return i;
 }
 
+/* The exact trim an approximate one amounts to: trimming only ever takes
+ * entries from the front, so "MAXLEN = <length left>" removes the same
+ * ones on replay whatever the node sizes there.  Writes 3 arguments at
+ * 'argv' (the number in 'buf'). */
+static void exactTrimArgs(const stream *s, char *buf, slice *argv) {
+    argv[0] = propArgStr("MAXLEN");
+    argv[1] = propArgStr("=");
+    argv[2] = propArgLongLong(buf, (long long)s->length);
+}
+
+/* XADD replays with the id it got (an auto id depends on the clock) and
+ * an exact trim; NOMKSTREAM and LIMIT have done their part. */
+static void propagateXadd(client *c, const addTrimArgs *a, int idpos, streamID id,
+                          const stream *s) {
+    if (!propagateWanted()) { /* nobody listens; still not replayed as sent */
+        propagateSuppress(c);
+        return;
+    }
+    int nfv = c->argc - idpos - 1;
+    slice *argv = tmalloc(sizeof(slice) * (size_t)(nfv + 6));
+    char lenbuf[24], idbuf[STREAM_ID_STR];
+    int n = 0;
+    argv[n++] = c->argv[0];
+    argv[n++] = c->argv[1];
+    if (a->trim.approx) {
+        exactTrimArgs(s, lenbuf, argv + n);
+        n += 3;
+    } else if (a->trim.strategy != STREAM_TRIM_NONE) {
+        argv[n++] = propArgStr(a->trim.strategy == STREAM_TRIM_MAXLEN ? "MAXLEN" : "MINID");
+        argv[n++] = propArgStr("=");
+        argv[n++] = c->argv[a->trimArgIdx];
+    }
+    argv[n++] = (slice){idbuf, streamIDToStr(id, idbuf)};
+    for (int j = idpos + 1; j < c->argc; j++) argv[n++] = c->argv[j];
+    propagateAs(c, n, argv);
+    tfree(argv);
+}
+
 /* XADD key [NOMKSTREAM] [MAXLEN|MINID [=|~] threshold [LIMIT count]] *|id
  * field value [field value ...]. */
 void xaddCommand(client *c) {
@@ -173,10 +212,10 @@ void xaddCommand(client *c) {
     }
     streamAppend(s, id, fv, nfields);
     addReplyStreamID(c, id);
-    signalModifiedKey(c, c->db, key.ptr, key.len);
-    notifyKeyspaceEvent(NOTIFY_STREAM, "xadd", key.ptr, key.len, c->db->id);
+    keyModified(c, key, NOTIFY_STREAM, "xadd");
     if (a.trim.strategy != STREAM_TRIM_NONE && streamTrim(s, &a.trim))
         notifyKeyspaceEvent(NOTIFY_STREAM, "xtrim", key.ptr, key.len, c->db->id);
+    propagateXadd(c, &a, idpos, id, s);
     /* New data: clients blocked in XREAD/XREADGROUP on the key. */
     signalKeyAsReady(c->db, key.ptr, key.len);
 }
@@ -269,8 +308,7 @@ void xdelCommand(client *c) {
             s->first = STREAMID_MIN;
         else if (firstDeleted)
             streamEdgeID(s, true, false, &s->first);
-        signalModifiedKey(c, c->db, key.ptr, key.len);
-        notifyKeyspaceEvent(NOTIFY_STREAM, "xdel", key.ptr, key.len, c->db->id);
+        keyModified(c, key, NOTIFY_STREAM, "xdel");
     }
     addReplyLongLong(c, deleted);
 done:
@@ -291,8 +329,13 @@ void xtrimCommand(client *c) {
     }
     long long deleted = streamTrim(streamOf(kv), &a.trim);
     if (deleted) {
-        notifyKeyspaceEvent(NOTIFY_STREAM, "xtrim", key.ptr, key.len, c->db->id);
-        signalModifiedKey(c, c->db, key.ptr, key.len);
+        keyModified(c, key, NOTIFY_STREAM, "xtrim");
+        if (a.trim.approx) {
+            char buf[24];
+            slice prop[5] = {c->argv[0], key};
+            exactTrimArgs(streamOf(kv), buf, prop + 2);
+            propagateAs(c, 5, prop);
+        }
     }
     addReplyLongLong(c, deleted);
 }
@@ -350,5 +393,5 @@ void xsetidCommand(client *c) {
     if (entriesAdded != -1) s->entriesAdded = (uint64_t)entriesAdded;
     if (!streamIDIsZero(maxDeleted)) s->maxDeleted = maxDeleted;
     addReplyOK(c);
-    notifyKeyspaceEvent(NOTIFY_STREAM, "xsetid", key.ptr, key.len, c->db->id);
+    keyModified(c, key, NOTIFY_STREAM, "xsetid");
 }

@@ -21,6 +21,7 @@
 #include "core/db.h"
 #include "core/errors.h"
 #include "core/notify.h"
+#include "core/propagate.h"
 #include "ds/alloc.h"
 #include "net/reply.h"
 #include "types/stream.h"
@@ -276,16 +277,69 @@ static void deliverPending(streamCG *cg, streamConsumer *consumer, streamID id) 
     idtInsert(consumer->pel, id, nack);
 }
 
-size_t streamReplyGroupNew(client *c, stream *s, streamCG *cg, streamConsumer *consumer,
-                           streamID start, size_t count, bool noack) {
+/* ---- propagation ---- */
+
+void streamPropagateClaim(client *c, slice key, const streamCG *cg, streamID id,
+                          const streamNACK *nack) {
+    server.dirty++;
+    if (!propagateWanted()) { /* nobody listens; still not replayed as sent */
+        propagateSuppress(c);
+        return;
+    }
+    char idbuf[STREAM_ID_STR], lastbuf[STREAM_ID_STR], timebuf[24], countbuf[24];
+    slice argv[14] = {propArgStr("XCLAIM"),
+                      key,
+                      {(char *)cg->name, cg->nameLen},
+                      {(char *)nack->consumer->name, nack->consumer->nameLen},
+                      propArgStr("0"),
+                      {idbuf, streamIDToStr(id, idbuf)},
+                      propArgStr("TIME"),
+                      propArgLongLong(timebuf, nack->deliveryTime),
+                      propArgStr("RETRYCOUNT"),
+                      propArgLongLong(countbuf, nack->deliveryCount),
+                      propArgStr("FORCE"),
+                      propArgStr("JUSTID"),
+                      propArgStr("LASTID"),
+                      {lastbuf, streamIDToStr(cg->lastId, lastbuf)}};
+    propagateAs(c, 14, argv);
+}
+
+void streamPropagateGroupId(client *c, slice key, const streamCG *cg) {
+    server.dirty++;
+    if (!propagateWanted()) { /* nobody listens; still not replayed as sent */
+        propagateSuppress(c);
+        return;
+    }
+    char idbuf[STREAM_ID_STR], readbuf[24];
+    slice argv[7] = {propArgStr("XGROUP"),
+                     propArgStr("SETID"),
+                     key,
+                     {(char *)cg->name, cg->nameLen},
+                     {idbuf, streamIDToStr(cg->lastId, idbuf)},
+                     propArgStr("ENTRIESREAD"),
+                     propArgLongLong(readbuf, cg->entriesRead)};
+    propagateAs(c, 7, argv);
+}
+
+void streamPropagateConsumer(client *c, slice key, const streamCG *cg, slice consumer) {
+    server.dirty++;
+    slice argv[5] = {propArgStr("XGROUP"), propArgStr("CREATECONSUMER"), key,
+                     {(char *)cg->name, cg->nameLen}, consumer};
+    propagateAs(c, 5, argv);
+}
+
+size_t streamReplyGroupNew(client *c, slice key, stream *s, streamCG *cg,
+                           streamConsumer *consumer, streamID start, size_t count, bool noack) {
     void *dl = addReplyDeferredLen(c);
     streamIter it;
     streamIterStart(&it, s, &start, NULL, false);
     size_t n = 0;
     streamID id;
     uint32_t nf;
+    bool moved = false;
     while (streamIterNext(&it, &id, &nf)) {
         if (streamIDCompare(id, cg->lastId) > 0) {
+            moved = true;
             /* Keep the read counter exact while no tombstone lies ahead;
              * otherwise re-derive it (it may become unknown). */
             if (cg->entriesRead != SCG_INVALID_ENTRIES_READ &&
@@ -296,10 +350,15 @@ size_t streamReplyGroupNew(client *c, stream *s, streamCG *cg, streamConsumer *c
             cg->lastId = id;
         }
         streamReplyIterEntry(c, &it, id, nf);
-        if (!noack) deliverPending(cg, consumer, id);
+        if (!noack) {
+            deliverPending(cg, consumer, id);
+            streamPropagateClaim(c, key, cg, id, idtFind(cg->pel, id));
+        }
         if (++n == count) break;
     }
     streamIterStop(&it);
+    /* XCLAIM's LASTID moves the id but not the read counter. */
+    if (moved) streamPropagateGroupId(c, key, cg);
     setDeferredArrayLen(c, dl, (long long)n);
     return n;
 }
@@ -309,8 +368,8 @@ static bool replyOneEntry(client *c, stream *s, streamID id) {
     return streamReplyRange(c, s, &id, &id, 1, false, true) == 1;
 }
 
-size_t streamReplyConsumerHistory(client *c, stream *s, streamConsumer *consumer,
-                                  streamID start, size_t count) {
+size_t streamReplyConsumerHistory(client *c, slice key, stream *s, streamCG *cg,
+                                  streamConsumer *consumer, streamID start, size_t count) {
     void *dl = addReplyDeferredLen(c);
     size_t n = 0;
     idtIter it;
@@ -321,6 +380,9 @@ size_t streamReplyConsumerHistory(client *c, stream *s, streamConsumer *consumer
             streamNACK *nack = idtIterVal(&it);
             nack->deliveryTime = mstime();
             nack->deliveryCount++;
+            /* Redis 7.0 leaves these redeliveries out of the stream, so
+             * its replicas' delivery counts drift; ours replay them. */
+            streamPropagateClaim(c, key, cg, id, nack);
         } else {
             /* Deleted from the stream while pending: the id with a nil. */
             addReplyArrayLen(c, 2);
@@ -370,6 +432,14 @@ static streamConsumer *lookupOrCreateConsumer(client *c, streamCG *cg, slice key
 }
 
 /* ---- XGROUP ---- */
+
+/* A change to group metadata: the keyspace event and one change in
+ * server.dirty, without the WATCH signal (Redis 7.0 does not signal group
+ * changes either).  The command replays as sent. */
+static void groupChanged(client *c, slice key, const char *event) {
+    notifyKeyspaceEvent(NOTIFY_STREAM, event, key.ptr, key.len, c->db->id);
+    server.dirty++;
+}
 
 static const char *xgroupHelp[] = {
     "CREATE <key> <groupname> <id|$> [option]",
@@ -452,11 +522,11 @@ void xgroupCommand(client *c) {
             kv = streamNewKv(key.ptr, key.len);
             dbAdd(c->db, kv);
             s = streamOf(kv);
-            signalModifiedKey(c, c->db, key.ptr, key.len);
+            keyModified(c, key, 0, NULL);
         }
         if (streamCreateCG(s, gname.ptr, gname.len, id, entriesRead)) {
             addReplyOK(c);
-            notifyKeyspaceEvent(NOTIFY_STREAM, "xgroup-create", key.ptr, key.len, c->db->id);
+            groupChanged(c, key, "xgroup-create");
         } else {
             addReplyError(c, "BUSYGROUP Consumer Group name already exists");
         }
@@ -470,12 +540,12 @@ void xgroupCommand(client *c) {
         cg->lastId = id;
         cg->entriesRead = entriesRead;
         addReplyOK(c);
-        notifyKeyspaceEvent(NOTIFY_STREAM, "xgroup-setid", key.ptr, key.len, c->db->id);
+        groupChanged(c, key, "xgroup-setid");
     } else if (sliceIs(opt, "destroy") && c->argc == 4) {
         if (cg) {
             streamDestroyCG(s, cg);
             addReplyLongLong(c, 1);
-            notifyKeyspaceEvent(NOTIFY_STREAM, "xgroup-destroy", key.ptr, key.len, c->db->id);
+            groupChanged(c, key, "xgroup-destroy");
             /* Clients blocked in XREADGROUP on it get NOGROUP. */
             signalKeyAsReady(c->db, key.ptr, key.len);
         } else {
@@ -486,8 +556,7 @@ void xgroupCommand(client *c) {
         bool created = false;
         if (!streamLookupConsumer(cg, name.ptr, name.len, false)) {
             streamCreateConsumer(cg, name.ptr, name.len);
-            notifyKeyspaceEvent(NOTIFY_STREAM, "xgroup-createconsumer", key.ptr, key.len,
-                                c->db->id);
+            groupChanged(c, key, "xgroup-createconsumer");
             created = true;
         }
         addReplyLongLong(c, created);
@@ -498,8 +567,7 @@ void xgroupCommand(client *c) {
         if (sc) {
             pending = (long long)idtSize(sc->pel);
             streamDelConsumer(cg, sc);
-            notifyKeyspaceEvent(NOTIFY_STREAM, "xgroup-delconsumer", key.ptr, key.len,
-                                c->db->id);
+            groupChanged(c, key, "xgroup-delconsumer");
         }
         addReplyLongLong(c, pending);
     } else {
@@ -551,6 +619,7 @@ void xackCommand(client *c) {
         }
     }
     if (ids != small) tfree(ids);
+    server.dirty += acked;
     addReplyLongLong(c, acked);
 }
 
@@ -746,7 +815,8 @@ void xclaimCommand(client *c) {
             goto cleanup;
         }
     }
-    if (streamIDCompare(lastId, cg->lastId) > 0) cg->lastId = lastId;
+    bool lastMoved = streamIDCompare(lastId, cg->lastId) > 0;
+    if (lastMoved) cg->lastId = lastId;
     /* A bogus time (negative, or in the future) becomes now rather than
      * an error: clients compute it from their own clocks. */
     if (deliveryTime == -1 || deliveryTime < 0 || deliveryTime > now) deliveryTime = now;
@@ -758,7 +828,10 @@ void xclaimCommand(client *c) {
         streamID id = ids[k];
         streamNACK *nack = idtFind(cg->pel, id);
         if (!streamEntryExists(s, id)) {
-            if (nack) dropPending(cg, id, nack);
+            if (nack) {
+                streamPropagateClaim(c, key, cg, id, nack); /* replays as the drop */
+                dropPending(cg, id, nack);
+            }
             continue;
         }
         if (force && !nack) {
@@ -770,6 +843,7 @@ void xclaimCommand(client *c) {
         if (nack->consumer && minIdle && now - nack->deliveryTime < minIdle) continue;
         if (!consumer) consumer = lookupOrCreateConsumer(c, cg, key, c->argv[3]);
         claimEntry(consumer, id, nack, deliveryTime, retry, justid);
+        streamPropagateClaim(c, key, cg, id, nack);
         if (justid)
             addReplyStreamID(c, id);
         else
@@ -777,6 +851,9 @@ void xclaimCommand(client *c) {
         n++;
     }
     setDeferredArrayLen(c, dl, n);
+    if (lastMoved) streamPropagateGroupId(c, key, cg);
+    /* The claims above are what XCLAIM replays as ('IDLE' is relative). */
+    propagateSuppress(c);
 cleanup:
     if (ids != small) tfree(ids);
 }
@@ -845,6 +922,7 @@ void xautoclaimCommand(client *c) {
         streamNACK *nack = idtIterVal(&it);
         if (!streamEntryExists(s, id)) {
             /* Deleted entries fill the array from its end. */
+            streamPropagateClaim(c, key, cg, id, nack); /* replays as the drop */
             dropPending(cg, id, nack);
             ids[total - 1 - ndeleted++] = id;
             count--;
@@ -857,6 +935,7 @@ void xautoclaimCommand(client *c) {
         }
         if (!consumer) consumer = lookupOrCreateConsumer(c, cg, key, c->argv[3]);
         claimEntry(consumer, id, nack, now, -1, justid);
+        streamPropagateClaim(c, key, cg, id, nack);
         ids[nclaimed++] = id;
         count--;
         ok = idtNext(&it);
@@ -874,4 +953,5 @@ void xautoclaimCommand(client *c) {
     addReplyArrayLen(c, (long long)ndeleted);
     for (size_t k = 0; k < ndeleted; k++) addReplyStreamID(c, ids[total - 1 - k]);
     tfree(ids);
+    propagateSuppress(c);
 }

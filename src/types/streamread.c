@@ -21,6 +21,7 @@
 #include "core/db.h"
 #include "core/errors.h"
 #include "core/notify.h"
+#include "core/propagate.h"
 #include "ds/alloc.h"
 #include "ds/numfmt.h"
 #include "net/reply.h"
@@ -81,13 +82,15 @@ static void replyStreamKey(client *c, slice key) {
     addReplyBulkSlice(c, key);
 }
 
-/* Looks up (or creates, with its event) the reading consumer. */
+/* Looks up (or creates, with its event and its propagation) the reading
+ * consumer. */
 static streamConsumer *readingConsumer(client *c, streamCG *cg, slice key, const char *name,
                                        size_t len) {
     streamConsumer *sc = streamLookupConsumer(cg, name, len, true);
     if (!sc) {
         sc = streamCreateConsumer(cg, name, len);
         notifyKeyspaceEvent(NOTIFY_STREAM, "xgroup-createconsumer", key.ptr, key.len, c->db->id);
+        streamPropagateConsumer(c, key, cg, (slice){(char *)name, len});
     }
     return sc;
 }
@@ -125,7 +128,7 @@ static bool xreadServe(client *c, kvobj *kv, slice key, void *priv) {
     }
     addReplyBulkSlice(c, key);
     if (cg)
-        streamReplyGroupNew(c, s, cg, consumer, start, w->count, w->noack);
+        streamReplyGroupNew(c, key, s, cg, consumer, start, w->count, w->noack);
     else
         streamReplyRange(c, s, &start, NULL, w->count, false, false);
     return true;
@@ -302,9 +305,9 @@ static void xreadGenericCommand(client *c, bool group) {
         if (groups) {
             streamConsumer *sc = readingConsumer(c, groups[j], key, cname.ptr, cname.len);
             if (history)
-                streamReplyConsumerHistory(c, s, sc, start, (size_t)count);
+                streamReplyConsumerHistory(c, key, s, groups[j], sc, start, (size_t)count);
             else
-                streamReplyGroupNew(c, s, groups[j], sc, start, (size_t)count, noack);
+                streamReplyGroupNew(c, key, s, groups[j], sc, start, (size_t)count, noack);
         } else {
             streamReplyRange(c, s, &start, NULL, (size_t)count, false, false);
         }
@@ -326,6 +329,8 @@ static void xreadGenericCommand(client *c, bool group) {
     /* Nothing to serve and no (allowed) BLOCK: as a timeout. */
     addReplyNullArray(c);
 cleanup:
+    /* A group read replays as the claims and group moves it propagated. */
+    if (group) propagateSuppress(c);
     if (ids != smallIds) tfree(ids);
     if (groups && groups != smallGroups) tfree(groups);
 }

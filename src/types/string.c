@@ -38,6 +38,7 @@
 #include "core/db.h"
 #include "core/errors.h"
 #include "core/notify.h"
+#include "core/propagate.h"
 #include "ds/numfmt.h"
 #include "net/reply.h"
 
@@ -154,10 +155,14 @@ static void setGeneric(client *c, int flags, slice key, slice val, slice expireA
     }
     if ((flags & SET_KEEPTTL) && old) when = kvGetExpire(old);
     storeString(c, old, key, val, when);
-    signalModifiedKey(c, c->db, key.ptr, key.len);
-    notifyKeyspaceEvent(NOTIFY_STRING, "set", key.ptr, key.len, c->db->id);
-    if (flags & SET_EXPIRE_ANY)
+    keyModified(c, key, NOTIFY_STRING, "set");
+    if (flags & SET_EXPIRE_ANY) {
         notifyKeyspaceEvent(NOTIFY_GENERIC, "expire", key.ptr, key.len, c->db->id);
+        /* A relative time would mean a later expiry when replayed. */
+        char buf[24];
+        slice prop[5] = {propArgStr("SET"), key, val, propArgStr("PXAT"), propArgLongLong(buf, when)};
+        propagateAs(c, 5, prop);
+    }
     if (intReply)
         addReplyLongLong(c, 1);
     else if (!(flags & SET_GET))
@@ -207,8 +212,7 @@ void getsetCommand(client *c) {
     else
         addReplyNull(c);
     storeString(c, old, key, c->argv[2], -1); /* GETSET drops the TTL, like SET */
-    signalModifiedKey(c, c->db, key.ptr, key.len);
-    notifyKeyspaceEvent(NOTIFY_STRING, "set", key.ptr, key.len, c->db->id);
+    keyModified(c, key, NOTIFY_STRING, "set");
 }
 
 /* GETEX key [EX s | PX ms | EXAT ts | PXAT ms-ts | PERSIST].  Redis checks
@@ -235,8 +239,9 @@ void getexCommand(client *c) {
         setExpireOrDelete(c, kv, key, when);
     } else if ((flags & SET_PERSIST) && kvGetExpire(kv) >= 0) {
         dbSetExpire(c->db, kv, -1);
-        signalModifiedKey(c, c->db, key.ptr, key.len);
-        notifyKeyspaceEvent(NOTIFY_GENERIC, "persist", key.ptr, key.len, c->db->id);
+        keyModified(c, key, NOTIFY_GENERIC, "persist");
+        slice prop[2] = {propArgStr("PERSIST"), key};
+        propagateAs(c, 2, prop);
     }
 }
 
@@ -251,8 +256,7 @@ void getdelCommand(client *c) {
     }
     addReplyBulkKv(c, kv);
     dbDelete(c->db, key.ptr, key.len, server.lazyfreeLazyUserDel);
-    signalModifiedKey(c, c->db, key.ptr, key.len);
-    notifyKeyspaceEvent(NOTIFY_GENERIC, "del", key.ptr, key.len, c->db->id);
+    keyModified(c, key, NOTIFY_GENERIC, "del");
 }
 
 /* MGET: a nil for each missing key and each key of another type. */
@@ -285,8 +289,7 @@ static void msetGeneric(client *c, bool nx) {
     for (int j = 1; j < c->argc; j += 2) {
         slice key = c->argv[j];
         storeString(c, lookupWrite(c, key), key, c->argv[j + 1], -1);
-        signalModifiedKey(c, c->db, key.ptr, key.len);
-        notifyKeyspaceEvent(NOTIFY_STRING, "set", key.ptr, key.len, c->db->id);
+        keyModified(c, key, NOTIFY_STRING, "set");
     }
     if (nx)
         addReplyLongLong(c, 1);
@@ -366,8 +369,7 @@ void appendCommand(client *c) {
         sbufSetLen(s, olen + val.len);
         total = s->len;
     }
-    signalModifiedKey(c, c->db, key.ptr, key.len);
-    notifyKeyspaceEvent(NOTIFY_STRING, "append", key.ptr, key.len, c->db->id);
+    keyModified(c, key, NOTIFY_STRING, "append");
     addReplyLongLong(c, (long long)total);
 }
 
@@ -406,8 +408,7 @@ void setrangeCommand(client *c) {
         return;
     }
     memcpy(s->buf + offset, val.ptr, val.len);
-    signalModifiedKey(c, c->db, key.ptr, key.len);
-    notifyKeyspaceEvent(NOTIFY_STRING, "setrange", key.ptr, key.len, c->db->id);
+    keyModified(c, key, NOTIFY_STRING, "setrange");
     addReplyLongLong(c, (long long)s->len);
 }
 
@@ -480,8 +481,7 @@ static void incrDecr(client *c, long long incr) {
         else
             dbAdd(c->db, n);
     }
-    signalModifiedKey(c, c->db, key.ptr, key.len);
-    notifyKeyspaceEvent(NOTIFY_STRING, "incrby", key.ptr, key.len, c->db->id);
+    keyModified(c, key, NOTIFY_STRING, "incrby");
     addReplyLongLong(c, value);
 }
 
@@ -544,8 +544,11 @@ void incrbyfloatCommand(client *c) {
         dbReplace(c->db, kv, n, false);
     else
         dbAdd(c->db, n);
-    signalModifiedKey(c, c->db, key.ptr, key.len);
-    notifyKeyspaceEvent(NOTIFY_STRING, "incrbyfloat", key.ptr, key.len, c->db->id);
+    keyModified(c, key, NOTIFY_STRING, "incrbyfloat");
+    /* Replayed as the result, not the sum: float formatting and long
+     * double precision may differ where it is replayed. */
+    slice prop[4] = {propArgStr("SET"), key, {out, len}, propArgStr("KEEPTTL")};
+    propagateAs(c, 4, prop);
     addReplyBulk(c, out, len);
 }
 

@@ -19,6 +19,7 @@
 #include "core/db.h"
 #include "core/errors.h"
 #include "core/notify.h"
+#include "core/propagate.h"
 #include "ds/numfmt.h"
 #include "net/reply.h"
 #include "types/collection.h"
@@ -114,8 +115,7 @@ reply:
     }
 notify:
     if (added || updated) {
-        signalModifiedKey(c, c->db, key.ptr, key.len);
-        notifyKeyspaceEvent(NOTIFY_ZSET, incr ? "zincr" : "zadd", key.ptr, key.len, c->db->id);
+        keyModified(c, key, NOTIFY_ZSET, incr ? "zincr" : "zadd");
     }
 done:
     if (scores != small) tfree(scores);
@@ -151,9 +151,8 @@ void zremCommand(client *c) {
         }
     }
     if (deleted) {
-        notifyKeyspaceEvent(NOTIFY_ZSET, "zrem", key.ptr, key.len, c->db->id);
+        keyModified(c, key, NOTIFY_ZSET, "zrem");
         if (removed) notifyKeyspaceEvent(NOTIFY_GENERIC, "del", key.ptr, key.len, c->db->id);
-        signalModifiedKey(c, c->db, key.ptr, key.len);
     }
     addReplyLongLong(c, deleted);
 }
@@ -292,9 +291,13 @@ static void genericZpop(client *c, const slice *keys, int nkeys, int where, bool
         addReplyDouble(c, m.score);
         zsetDeleteRanks(kv, rank, 1);
     }
-    notifyKeyspaceEvent(NOTIFY_ZSET, where == ZSET_MAX ? "zpopmax" : "zpopmin", key.ptr, key.len,
-                        c->db->id);
-    signalModifiedKey(c, c->db, key.ptr, key.len);
+    keyModified(c, key, NOTIFY_ZSET, where == ZSET_MAX ? "zpopmax" : "zpopmin");
+    /* Every pop (ZMPOP, the blocking ones) replays as ZPOPMIN/ZPOPMAX of
+     * the one key and the count it took. */
+    char nbuf[24];
+    slice prop[3] = {propArgStr(where == ZSET_MAX ? "ZPOPMAX" : "ZPOPMIN"), key,
+                     propArgLongLong(nbuf, n)};
+    propagateAs(c, 3, prop);
     if (zsetLength(kv) == 0) {
         dbDelete(c->db, key.ptr, key.len, false);
         notifyKeyspaceEvent(NOTIFY_GENERIC, "del", key.ptr, key.len, c->db->id);

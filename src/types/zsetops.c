@@ -334,12 +334,10 @@ static void zsetOpGeneric(client *c, const slice *dst, int numkeysIdx, int op, b
              * value of another type. */
             dbSet(c->db, kv);
             addReplyLongLong(c, (long long)r.n);
-            signalModifiedKey(c, c->db, d.ptr, d.len);
-            notifyKeyspaceEvent(NOTIFY_ZSET,
-                                op == OP_UNION   ? "zunionstore"
-                                : op == OP_INTER ? "zinterstore"
-                                                 : "zdiffstore",
-                                d.ptr, d.len, c->db->id);
+            keyModified(c, d, NOTIFY_ZSET,
+                        op == OP_UNION   ? "zunionstore"
+                        : op == OP_INTER ? "zinterstore"
+                                         : "zdiffstore");
         } else {
             addReplyLongLong(c, 0);
             dbDeleteNotify(c, d);

@@ -76,8 +76,7 @@ static void finishStore(rangeSink *sink) {
         dbSet(c->db, sink->store);
         sink->store = NULL;
         addReplyLongLong(c, (long long)n);
-        signalModifiedKey(c, c->db, dst.ptr, dst.len);
-        notifyKeyspaceEvent(NOTIFY_ZSET, "zrangestore", dst.ptr, dst.len, c->db->id);
+        keyModified(c, dst, NOTIFY_ZSET, "zrangestore");
         return;
     }
     if (sink->store) kvFree(sink->store);
@@ -319,8 +318,7 @@ static void zremrangeGeneric(client *c, int type) {
         removed = true;
     }
     if (deleted) {
-        signalModifiedKey(c, c->db, key.ptr, key.len);
-        notifyKeyspaceEvent(NOTIFY_ZSET, zremrangeEvents[type], key.ptr, key.len, c->db->id);
+        keyModified(c, key, NOTIFY_ZSET, zremrangeEvents[type]);
         if (removed) notifyKeyspaceEvent(NOTIFY_GENERIC, "del", key.ptr, key.len, c->db->id);
     }
     addReplyLongLong(c, (long long)deleted);

@@ -240,3 +240,40 @@ def test_client_help_starts_with_the_usual_header(raw):
     help_lines = raw.call("CLIENT", "HELP")
     assert help_lines[0] == b"CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:"
     assert help_lines[-2:] == [b"HELP", b"    Prints this help."]
+
+
+def test_client_list_counts_subscriptions_of_each_kind(server, raw, ref_server):
+    for srv in (server, ref_server):
+        sub = srv.raw()
+        try:
+            sub.call("SUBSCRIBE", "c1", "c2")
+            sub.read_reply()
+            sub.call("PSUBSCRIBE", "p*")
+            sub.call("SSUBSCRIBE", "s1")
+            with srv.raw() as probe:
+                theirs = _fields(probe.call("CLIENT", "LIST", "TYPE", "pubsub"))
+            assert (theirs["sub"], theirs["psub"], theirs["ssub"]) == ("2", "1", "1"), srv
+            assert theirs["flags"] == "P"
+        finally:
+            sub.close()
+
+
+def test_client_list_multi_counts_queued_commands_and_their_memory(server, ref_server):
+    for srv in (server, ref_server):
+        with srv.raw() as conn, srv.raw() as probe:
+            my_id = conn.call("CLIENT", "ID")
+
+            def mine():
+                return _fields(probe.call("CLIENT", "LIST", "ID", my_id))
+
+            assert mine()["multi"] == "-1"
+            conn.call("MULTI")
+            assert mine()["multi"] == "0"
+            conn.call("SET", "k", "v")
+            conn.call("INCR", "n")
+            f = mine()
+            assert f["multi"] == "2" and f["flags"] == "x", srv
+            assert int(f["multi-mem"]) >= len("setkvincrn")
+            conn.call("DISCARD")
+            f = mine()
+            assert f["multi"] == "-1" and f["multi-mem"] == "0"

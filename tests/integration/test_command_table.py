@@ -178,8 +178,11 @@ def _span(args):
 
 
 # Redis documents CLIENT KILL's filters as optional inside the repeated
-# group, so its tree allows none although arity -3 requires one.
-ARITY_DISAGREES = {"client|kill"}
+# group, so its tree allows none although arity -3 requires one.  Redis 7.0
+# documents PFMERGE's source keys as required although arity -2 (and the
+# command) accepts none; 7.2 made them optional.  Likewise GEOHASH's and
+# GEOPOS's members (arity -2).
+ARITY_DISAGREES = {"client|kill", "pfmerge", "geohash", "geopos"}
 
 
 def test_documented_arguments_agree_with_each_command_arity(server):

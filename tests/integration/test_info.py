@@ -207,3 +207,22 @@ def test_info_in_resp3_is_a_verbatim_string(raw):
     reply = raw.call("INFO", "cluster")
     assert reply.format == b"txt"
     assert reply == b"# Cluster\r\ncluster_enabled:0\r\n"
+
+
+def test_stats_count_distinct_channels_and_patterns_with_subscribers(server_factory):
+    srv = server_factory()
+    a, b, probe = srv.raw(), srv.raw(), srv.raw()
+    a.call("SUBSCRIBE", "news", "sport")
+    a.read_reply()
+    b.call("SUBSCRIBE", "news")
+    b.call("PSUBSCRIBE", "n*")
+    b.call("SSUBSCRIBE", "shard")
+    st = _sections(probe.call("INFO", "stats"))["Stats"]
+    assert (st["pubsub_channels"], st["pubsub_patterns"], st["pubsubshard_channels"]) == \
+        ("2", "1", "1")
+    a.close()
+    b.call("UNSUBSCRIBE")
+    st = _sections(probe.call("INFO", "stats"))["Stats"]
+    assert (st["pubsub_channels"], st["pubsub_patterns"]) == ("0", "1")
+    b.close()
+    probe.close()

@@ -364,3 +364,30 @@ def _race_scenario(srv):
 
 def test_watch_races_between_two_clients_reply_like_redis(server, ref_server):
     assert _race_scenario(server) == _race_scenario(ref_server)
+
+
+def test_over_maxmemory_exec_of_a_write_fails_and_exec_of_reads_runs(server_factory):
+    # noeviction: once used memory passes maxmemory, a transaction holding a
+    # command that may grow the dataset is refused at EXEC, reads are not.
+    srv = server_factory()
+    conn, admin = srv.raw(), srv.raw()
+    conn.call("SET", "k", "v")
+    assert conn.call("MULTI") == b"OK"
+    assert conn.call("SET", "x", "1") == b"QUEUED"
+    assert admin.call("CONFIG", "SET", "maxmemory", "1") == b"OK"
+    assert conn.call("EXEC").startswith(b"EXECABORT Transaction discarded because of: OOM")
+    assert admin.call("CONFIG", "SET", "maxmemory", "0") == b"OK"
+    conn.call("MULTI")
+    conn.call("GET", "k")
+    conn.call("PING")
+    admin.call("CONFIG", "SET", "maxmemory", "1")
+    assert conn.call("EXEC") == [b"v", b"PONG"]
+    # Queueing itself is refused, DISCARD still works and ends MULTI.
+    conn.call("MULTI")
+    assert conn.call("GET", "k").startswith(b"OOM command not allowed")
+    assert conn.call("DISCARD") == b"OK"
+    assert conn.call("PING") == b"PONG"
+    admin.call("CONFIG", "SET", "maxmemory", "0")
+    assert conn.call("SET", "x", "1") == b"OK"
+    conn.close()
+    admin.close()

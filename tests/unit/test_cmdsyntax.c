@@ -72,6 +72,14 @@ static void test_words_get_their_name_and_a_default_or_given_type(void **state) 
     /* A colon that is not a type suffix is part of the name (CLIENT KILL). */
     expectTree("ip:port yes/no", "ip:port:string\nyes/no:string\n");
     expectTree("  key   value  ", "key:key ksi=0\nvalue:string\n");
+    /* A named block keeps a bound token on its first argument. */
+    expectTree("count=[COUNT count:integer [ANY]]",
+               "count:block optional\n  count:integer token=COUNT\n  any:pure-token token=ANY "
+               "optional\n");
+    /* A pattern naming keys (SORT's BY/GET) carries an explicit key spec. */
+    expectTree("key [BY pattern#1] [STORE d:key#2]",
+               "key:key ksi=0\npattern:pattern ksi=1 token=BY optional\n"
+               "d:key ksi=2 token=STORE optional\n");
 }
 
 static void test_keywords_bind_to_the_next_argument_or_stand_alone(void **state) {
@@ -170,7 +178,7 @@ static void test_malformed_strings_are_refused_with_the_offset(void **state) {
     expectError("[]", "empty group or alternative at offset 1");
     expectError("[a | ]", "empty group or alternative at offset 5");
     expectError("[[x]]", "an argument made optional twice at offset 5");
-    expectError("k#1", "a key spec index on an argument that is not a key at offset 3");
+    expectError("k#1", "a key spec index on an argument that is not a key or pattern at offset 3");
     expectError("key#", "expected a key spec index at offset 4");
     expectError("x@", "expected a version at offset 2");
     expectError("x@1@2", "a version given twice at offset 3");
