@@ -27,6 +27,7 @@
 #include "core/args.h"
 #include "core/command.h"
 #include "core/errors.h"
+#include "core/propagate.h"
 #include "net/conn.h"
 #include "net/reply.h"
 #include "script/lua.h"
@@ -282,6 +283,10 @@ static void evalGeneric(client *c, bool bySha, bool ro) {
     }
     scriptRun run;
     if (scriptPrepareRun(&run, evalClient, c, s->sha, s->flags, ro, true) != C_OK) return;
+    /* Effects replication: the commands the script runs propagate
+     * themselves, so replaying them needs neither the script nor the
+     * same clock or random numbers. */
+    propagateSuppress(c);
     luaVmPushErrorHandler(evalLua);
     lua_rawgeti(evalLua, LUA_REGISTRYINDEX, s->ref);
     int n = (int)numkeys;

@@ -25,6 +25,7 @@
 #include <strings.h>
 
 #include "core/args.h"
+#include "core/propagate.h"
 #include "ds/glob.h"
 #include "ds/numfmt.h"
 #include "net/conn.h"
@@ -482,6 +483,7 @@ static void fcallGeneric(client *c, bool ro) {
     }
     scriptRun run;
     if (scriptPrepareRun(&run, fnClient, c, f->name, f->flags, ro, false) != C_OK) return;
+    propagateSuppress(c); /* its commands propagate themselves, as with EVAL */
     luaVmPushErrorHandler(fnLua);
     lua_rawgeti(fnLua, LUA_REGISTRYINDEX, f->ref);
     int n = (int)numkeys;
@@ -525,6 +527,9 @@ void functionLoadCommand(client *c) {
         sbufFree(err);
         return;
     }
+    /* Libraries are data: FUNCTION LOAD/DELETE/FLUSH count as changes and
+     * propagate as sent (the AOF and replicas load the same code). */
+    server.dirty++;
     addReplyBulkCStr(c, l->name);
 }
 
@@ -536,6 +541,7 @@ void functionDeleteCommand(client *c) {
     }
     libraryUnlink(l);
     libraryFree(l);
+    server.dirty++;
     addReplyOK(c);
 }
 
@@ -559,6 +565,7 @@ void functionFlushCommand(client *c) {
         return;
     }
     librariesFlush();
+    server.dirty++;
     addReplyOK(c);
 }
 

@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "core/command.h"
+#include "core/propagate.h"
 #include "net/conn.h"
 #include "net/reply.h"
 #include "script/script.h"
@@ -256,10 +257,11 @@ static int redisSetresp(lua_State *L) {
     return 0;
 }
 
+/* redis.REPL_* as Redis numbers them; they are the PROP_* targets. */
 #define REPL_NONE 0
-#define REPL_AOF 1
-#define REPL_REPLICA 2
-#define REPL_ALL 3
+#define REPL_AOF PROP_AOF
+#define REPL_REPLICA PROP_REPL
+#define REPL_ALL PROP_ALL
 
 static int redisSetRepl(lua_State *L) {
     scriptRun *run = scriptCurrentRun();

@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "core/command.h"
+#include "core/propagate.h"
 #include "net/conn.h"
 #include "net/reply.h"
 #include "server/info.h"
@@ -108,7 +109,7 @@ int scriptPrepareRun(scriptRun *run, client *engine, client *caller, const char 
     run->engine = engine;
     run->name = name;
     run->resp = 2;
-    run->replFlags = 3; /* AOF and replicas */
+    run->replFlags = PROP_ALL;
     run->flags = isEval ? RUN_EVAL : 0;
     if (oom) run->flags |= RUN_OOM_AT_START;
     if (ro || (!(scriptFlags & SCRIPT_FLAG_EVAL_COMPAT) && (scriptFlags & SCRIPT_FLAG_NO_WRITES)))
@@ -165,7 +166,11 @@ int scriptCall(scriptRun *run, const char **err) {
         server.maxmemory > 0 && (cmd->flags & CMD_DENYOOM))
         return refuse(cmd, "-OOM command not allowed when used memory > 'maxmemory'.", err);
     if (cmd->flags & CMD_WRITE) run->flags |= RUN_WRITE_DIRTY;
+    /* The command propagates itself inside the EVAL/FCALL unit (which
+     * wraps several in MULTI/EXEC), to where redis.set_repl allows. */
+    int oldMask = propagateSetTargetMask(run->replFlags);
     callCommand(c);
+    propagateSetTargetMask(oldMask);
     return C_OK;
 }
 
