@@ -110,8 +110,7 @@ void geoaddCommand(client *c) {
     }
     addReplyLongLong(c, ch ? added + updated : added);
     if (added || updated) {
-        signalModifiedKey(c, c->db, key.ptr, key.len);
-        notifyKeyspaceEvent(NOTIFY_ZSET, "zadd", key.ptr, key.len, c->db->id);
+        keyModified(c, key, NOTIFY_ZSET, "zadd");
     }
 done:
     if (scores != small) tfree(scores);

@@ -266,9 +266,7 @@ static void storeResults(client *c, const geoResults *r, size_t n, const geoShap
     }
     lookupWrite(c, dst); /* lets an expired destination go first */
     dbSet(c->db, kv);
-    signalModifiedKey(c, c->db, dst.ptr, dst.len);
-    notifyKeyspaceEvent(NOTIFY_ZSET, (flags & GEO_SEARCH) ? "geosearchstore" : "georadiusstore",
-                        dst.ptr, dst.len, c->db->id);
+    keyModified(c, dst, NOTIFY_ZSET, (flags & GEO_SEARCH) ? "geosearchstore" : "georadiusstore");
     addReplyLongLong(c, (long long)n);
 }
 

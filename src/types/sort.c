@@ -285,8 +285,7 @@ static void storeResult(client *c, sortState *st, const sortOpts *o, long long s
     }
     lookupWrite(c, dst); /* lets an expired destination go first */
     dbSet(c->db, kvNewPtr(dst.ptr, dst.len, OBJ_LIST, OBJ_ENC_QUICKLIST, l, -1));
-    signalModifiedKey(c, c->db, dst.ptr, dst.len);
-    notifyKeyspaceEvent(NOTIFY_LIST, "sortstore", dst.ptr, dst.len, c->db->id);
+    keyModified(c, dst, NOTIFY_LIST, "sortstore");
     addReplyLongLong(c, outlen);
 }
 

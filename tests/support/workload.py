@@ -7,8 +7,8 @@ its long run (`make replay-long`).
 arguments.  Keys come from per-type pools (`l:3`, `z:7`, ...) with a share
 drawn from a pool every type writes to, so WRONGTYPE errors and type
 changes happen too.  Commands cover every write family: strings, bitmaps,
-HyperLogLog, lists, hashes, sets, sorted sets, streams and consumer
-groups, generic keyspace commands (EXPIRE, RENAME, COPY, MOVE, SWAPDB, ...),
+HyperLogLog, lists, hashes, sets, sorted sets, geo, SORT ... STORE,
+streams and consumer groups, generic keyspace commands (EXPIRE, RENAME, COPY, MOVE, SWAPDB, ...),
 MULTI/EXEC blocks and blocking commands with short timeouts.
 
 Time: every TTL is either in the past (the key is deleted, or stored
@@ -31,7 +31,7 @@ class Workload:
         self.ops = [
             (8, self.strings), (3, self.counters), (2, self.bits), (1, self.hll),
             (7, self.lists), (2, self.blocking), (5, self.hashes), (5, self.sets),
-            (6, self.zsets), (5, self.streams), (4, self.groups), (5, self.generic),
+            (6, self.zsets), (2, self.geo_sort), (5, self.streams), (4, self.groups), (5, self.generic),
             (3, self.ttl), (2, self.reads), (1, self.transaction),
         ]
         self.total = sum(w for w, _ in self.ops)
@@ -260,6 +260,23 @@ class Workload:
         if c == 8:
             return [r.choice(["ZUNIONSTORE", "ZINTERSTORE", "ZDIFFSTORE"]), k, "2", self.key("z"), self.key("z")]
         return ["ZRANGESTORE", k, self.key("z"), "0", str(r.randrange(0, 10))]
+
+    def geo_sort(self):
+        """GEOADD and the commands that store a search or a sort result."""
+        r, k = self.r, self.key("g")
+        c = r.randrange(6)
+        if c < 3:
+            args = []
+            for _ in range(r.randrange(1, 4)):
+                args += ["%.5f" % r.uniform(-10, 10), "%.5f" % r.uniform(40, 50), self.member()]
+            return ["GEOADD", k] + r.choice([[], ["NX"], ["XX", "CH"]]) + args
+        if c == 3:
+            return ["GEOSEARCHSTORE", self.key("g"), k, "FROMLONLAT", "0", "45", "BYRADIUS",
+                    str(r.randrange(100, 2000)), "km", "ASC"] + r.choice([[], ["STOREDIST"]])
+        if c == 4:
+            return ["GEORADIUS", k, "0", "45", str(r.randrange(100, 2000)), "km",
+                    "STORE", self.key("g")]
+        return ["SORT", self.key(r.choice("lsz")), "ALPHA", "LIMIT", "0", "5", "STORE", self.key("l")]
 
     def stream_key(self):
         """A stream key: 'x:' streams get automatic ids, 'y:' ones explicit
