@@ -34,9 +34,9 @@
 #include "server/errorstats.h"
 
 #define CMD(n, proc, arity, flags, fk, lk, ks, acl, group, since, summary, cx) \
-    {n, NULL, NULL, proc, arity, flags, fk, lk, ks, acl, group, since, summary, cx, NULL, 0, 0, 0, 0, 0},
+    {n, NULL, NULL, proc, arity, flags, fk, lk, ks, acl, group, since, summary, cx, NULL, 0, 0, 0, 0, 0, NULL},
 #define SUB(cont, n, proc, arity, flags, fk, lk, ks, acl, group, since, summary, cx) \
-    {cont "|" n, cont, n, proc, arity, flags, fk, lk, ks, acl, group, since, summary, cx, NULL, 0, 0, 0, 0, 0},
+    {cont "|" n, cont, n, proc, arity, flags, fk, lk, ks, acl, group, since, summary, cx, NULL, 0, 0, 0, 0, 0, NULL},
 static command commandTable[] = {
 #include "core/commands.def"
 };
@@ -294,13 +294,22 @@ static bool runsInsideMulti(const command *cmd) {
  * a transaction holding one.  Inside MULTI everything but EXEC, DISCARD,
  * QUIT and RESET is refused too, since queueing itself takes memory (Redis
  * 7.0's rules).  Eviction policies are issue #14. */
-static bool outOfMemoryFor(const client *c, const command *cmd) {
-    bool denied = (cmd->flags & CMD_DENYOOM) != 0;
+static bool outOfMemoryFor(client *c, const command *cmd) {
+    bool denied = (commandCallFlags(c, cmd) & CMD_DENYOOM) != 0;
     if (cmd->proc == execCommand) denied = (multiQueuedFlags(c) & CMD_DENYOOM) != 0;
     if ((c->flags & CLIENT_MULTI) && cmd->proc != execCommand && cmd->proc != discardCommand &&
         cmd->proc != quitCommand && cmd->proc != resetCommand)
         denied = true;
     return denied && tallocUsedMemory() > (size_t)server.maxmemory;
+}
+
+void commandSetFlagsProc(commandProc *proc, uint64_t (*fn)(client *c, uint64_t tableFlags)) {
+    for (size_t j = 0; j < NUM_COMMANDS; j++)
+        if (commandTable[j].proc == proc) commandTable[j].flagsProc = fn;
+}
+
+uint64_t commandCallFlags(client *c, const command *cmd) {
+    return cmd->flagsProc ? cmd->flagsProc(c, cmd->flags) : cmd->flags;
 }
 
 void processCommand(client *c) {

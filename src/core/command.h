@@ -35,6 +35,13 @@ void processCommand(client *c);
  * bytes, "CODE message") in the statistics, a rejected call of 'cmd', and
  * not a failure of the script command that was running. */
 void commandNoteRejection(command *cmd, const char *err, size_t len);
+/* Lets the commands handled by 'proc' compute their flags per call: 'fn'
+ * gets the client (its argv is the call) and the table's flags and
+ * returns the flags the dispatcher checks (OOM, MULTI).  Script engines
+ * register theirs at startup. */
+void commandSetFlagsProc(commandProc *proc, uint64_t (*fn)(client *c, uint64_t tableFlags));
+/* The flags of the call of 'cmd' in 'c' (the table's, or flagsProc's). */
+uint64_t commandCallFlags(client *c, const command *cmd);
 /* Executes 'c->cmd' with statistics (used by processCommand and EXEC). */
 void callCommand(client *c);
 /* Resets INFO commandstats counters. */

@@ -231,7 +231,7 @@ void multiQueueCommand(client *c) {
             p += c->argv[j].len;
         }
         ms->mem += sizeof(slice) * (size_t)c->argc + bytes + sizeof(queuedCommand);
-        ms->cmdFlags |= c->cmd->flags;
+        ms->cmdFlags |= commandCallFlags(c, c->cmd);
         ms->cmds[ms->count].cmd = c->cmd;
         ms->cmds[ms->count].argc = c->argc;
         ms->cmds[ms->count].argv = argv;

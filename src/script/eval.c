@@ -156,8 +156,10 @@ long long evalEvictedScripts(void) { return evictedScripts; }
 
 /* Reads the shebang of 'body' (if any): its flags into '*flags' and the
  * length of the line (without its newline) into '*skip'.  On a bad
- * shebang replies the error to 'c' and returns C_ERR. */
-static int parseShebang(client *c, const char *body, size_t len, uint64_t *flags, size_t *skip) {
+ * shebang returns C_ERR with Redis's message (without "ERR ") in 'err'
+ * ('cap' bytes). */
+static int parseShebang(const char *body, size_t len, uint64_t *flags, size_t *skip, char *err,
+                        size_t cap) {
     *flags = SCRIPT_FLAG_EVAL_COMPAT;
     *skip = 0;
     /* Redis reads the body as a C string here: a NUL ends it. */
@@ -165,22 +167,22 @@ static int parseShebang(client *c, const char *body, size_t len, uint64_t *flags
     if (clen < 2 || body[0] != '#' || body[1] != '!') return C_OK;
     const char *nl = memchr(body, '\n', clen);
     if (!nl) {
-        addReplyError(c, "ERR Invalid script shebang");
+        snprintf(err, cap, "Invalid script shebang");
         return C_ERR;
     }
     size_t lineLen = (size_t)(nl - body);
     char *line = tmemdup(body, lineLen);
     respArg *parts = NULL;
-    int cap = 0;
-    int n = respSplitArgs(line, lineLen, &parts, &cap);
+    int cap2 = 0;
+    int n = respSplitArgs(line, lineLen, &parts, &cap2);
     int rc = C_ERR;
     if (n <= 0) {
-        addReplyError(c, "ERR Invalid engine in script shebang");
+        snprintf(err, cap, "Invalid engine in script shebang");
         goto done;
     }
     if (parts[0].len != 5 || memcmp(line + parts[0].off, "#!lua", 5) != 0) {
-        addReplyErrorFormat(c, "ERR Unexpected engine in script shebang: %.*s", (int)parts[0].len,
-                            line + parts[0].off);
+        snprintf(err, cap, "Unexpected engine in script shebang: %.*s", (int)parts[0].len,
+                 line + parts[0].off);
         goto done;
     }
     uint64_t f = 0;
@@ -191,12 +193,12 @@ static int parseShebang(client *c, const char *body, size_t len, uint64_t *flags
             uint64_t more;
             char bad[128];
             if (wl > 6 && scriptParseFlagList(w + 6, wl - 6, &more, bad, sizeof(bad)) != C_OK) {
-                addReplyErrorFormat(c, "ERR Unexpected flag in script shebang: %s", bad);
+                snprintf(err, cap, "Unexpected flag in script shebang: %s", bad);
                 goto done;
             }
             if (wl > 6) f |= more;
         } else {
-            addReplyErrorFormat(c, "ERR Unknown lua shebang option: %.*s", (int)wl, w);
+            snprintf(err, cap, "Unknown lua shebang option: %.*s", (int)wl, w);
             goto done;
         }
     }
@@ -213,13 +215,31 @@ done:
 
 static evalScript *lookupScript(const char *sha) { return htFind(scripts, sha, 40); }
 
+/* The cache key of argument 'a': a given SHA1 ('given', 40 bytes) in
+ * lower case, as Redis matches them, or the SHA1 of a script body. */
+static void scriptShaOf(slice a, bool given, char sha[41]) {
+    if (!given) {
+        scriptSha1Hex(sha, a.ptr, a.len);
+        return;
+    }
+    for (int j = 0; j < 40; j++) {
+        char ch = a.ptr[j];
+        sha[j] = (ch >= 'A' && ch <= 'Z') ? (char)(ch + ('a' - 'A')) : ch;
+    }
+    sha[40] = '\0';
+}
+
 /* Compiles 'body' into the cache under 'sha' (its SHA1).  Replies the
  * error to 'c' and returns NULL when it does not compile. */
 static evalScript *createScript(client *c, const char *body, size_t len, const char *sha,
                                 bool evalOnly) {
     uint64_t flags;
     size_t skip;
-    if (parseShebang(c, body, len, &flags, &skip) != C_OK) return NULL;
+    char err[256];
+    if (parseShebang(body, len, &flags, &skip, err, sizeof(err)) != C_OK) {
+        addReplyErrorFormat(c, "ERR %s", err);
+        return NULL;
+    }
     if (luaVmCompile(evalLua, body + skip, len - skip, LUA_EVAL_CHUNKNAME) != 0) {
         addReplyErrorFormat(c, "ERR Error compiling script (new function): %s",
                             lua_tostring(evalLua, -1));
@@ -260,15 +280,7 @@ static void evalGeneric(client *c, bool bySha, bool ro) {
         return;
     }
     char sha[41];
-    if (bySha) {
-        for (int j = 0; j < 40; j++) {
-            char ch = c->argv[1].ptr[j];
-            sha[j] = (ch >= 'A' && ch <= 'Z') ? (char)(ch + ('a' - 'A')) : ch;
-        }
-        sha[40] = '\0';
-    } else {
-        scriptSha1Hex(sha, c->argv[1].ptr, c->argv[1].len);
-    }
+    scriptShaOf(c->argv[1], bySha, sha);
     evalScript *s = lookupScript(sha);
     if (!s) {
         if (bySha) {
@@ -304,18 +316,22 @@ uint64_t evalCommandFlags(client *c, uint64_t cmdFlags) {
     bool bySha = c->cmd->proc == evalShaCommand || c->cmd->proc == evalShaRoCommand;
     if (c->argc < 2 || (bySha && c->argv[1].len != 40)) return cmdFlags;
     char sha[41];
-    if (bySha) {
-        for (int j = 0; j < 40; j++) {
-            char ch = c->argv[1].ptr[j];
-            sha[j] = (ch >= 'A' && ch <= 'Z') ? (char)(ch + ('a' - 'A')) : ch;
-        }
-        sha[40] = '\0';
-    } else {
-        scriptSha1Hex(sha, c->argv[1].ptr, c->argv[1].len);
-    }
+    scriptShaOf(c->argv[1], bySha, sha);
     evalScript *s = lookupScript(sha);
-    if (!s || (s->flags & SCRIPT_FLAG_EVAL_COMPAT)) return cmdFlags;
-    return scriptFlagsToCmdFlags(cmdFlags, s->flags);
+    uint64_t flags;
+    if (s) {
+        flags = s->flags;
+    } else {
+        /* Not compiled yet: the shebang alone says (a bad one is
+         * reported when EVAL runs). */
+        size_t skip;
+        char err[256];
+        if (bySha || parseShebang(c->argv[1].ptr, c->argv[1].len, &flags, &skip, err,
+                                  sizeof(err)) != C_OK)
+            return cmdFlags;
+    }
+    if (flags & SCRIPT_FLAG_EVAL_COMPAT) return cmdFlags;
+    return scriptFlagsToCmdFlags(cmdFlags, flags);
 }
 
 /* ---- SCRIPT ---- */
@@ -326,9 +342,8 @@ void scriptExistsCommand(client *c) {
         slice a = c->argv[j];
         bool found = false;
         if (a.len == 40) {
-            char sha[40];
-            for (int k = 0; k < 40; k++)
-                sha[k] = (a.ptr[k] >= 'A' && a.ptr[k] <= 'Z') ? (char)(a.ptr[k] + 32) : a.ptr[k];
+            char sha[41];
+            scriptShaOf(a, true, sha);
             found = lookupScript(sha) != NULL;
         }
         addReplyLongLong(c, found);

@@ -179,6 +179,15 @@ int scriptCall(scriptRun *run, const char **err) {
 void scriptingInit(void) {
     evalInit();
     functionsInit();
+    /* A script's declared flags decide what the dispatcher checks for
+     * EVAL/FCALL (a no-writes script runs over maxmemory, one without
+     * allow-oom does not), as Redis's per-call command flags do. */
+    commandSetFlagsProc(evalCommand, evalCommandFlags);
+    commandSetFlagsProc(evalRoCommand, evalCommandFlags);
+    commandSetFlagsProc(evalShaCommand, evalCommandFlags);
+    commandSetFlagsProc(evalShaRoCommand, evalCommandFlags);
+    commandSetFlagsProc(fcallCommand, fcallCommandFlags);
+    commandSetFlagsProc(fcallRoCommand, fcallCommandFlags);
 }
 
 void scriptingRelease(void) {

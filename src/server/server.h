@@ -184,6 +184,9 @@ typedef struct command {
     int numSub;
     /* Statistics (INFO commandstats). */
     long long calls, usec, rejectedCalls, failedCalls;
+    /* Flags that depend on the arguments (EVAL, FCALL: what the script
+     * declares), or NULL; set with commandSetFlagsProc. */
+    uint64_t (*flagsProc)(struct client *c, uint64_t tableFlags);
 } command;
 
 /* ---- server ---- */
