@@ -2,7 +2,7 @@
 """Side-by-side benchmark of tern against redis-server, printing ratios.
 
 Tests are grouped in suites (core, collections, zset, pubsub, analytics:
-bitmaps, HyperLogLog, GEO, SORT), one per family of commands, and come in
+bitmaps, HyperLogLog, GEO, SORT; scripting: EVALSHA and FCALL), one per family of commands, and come in
 two kinds:
 
 Throughput: every test of the selected suites runs against both servers in
@@ -30,6 +30,7 @@ bench/README.md.
 
 import argparse
 import csv
+import hashlib
 import math
 import os
 import platform
@@ -49,7 +50,7 @@ from support.resp import ErrorReply  # noqa: E402
 
 import drivers  # noqa: E402
 
-SUITES = ("core", "collections", "zset", "pubsub", "analytics")
+SUITES = ("core", "collections", "zset", "pubsub", "analytics", "scripting")
 KEYSPACE = "100000"
 SERVER_ARGS = ["--save", "", "--appendonly", "no"]
 # Zset throughput tests: myzset takes ZADD/ZINCRBY/ZRANGE/ZREVRANK, zpop
@@ -71,6 +72,27 @@ Bench = namedtuple("Bench", "name suite probe args driver pipelined preload prep
 # limit:     at most this many requests per run (ZPOPMIN: the zset's size)
 
 MemTest = namedtuple("MemTest", "name suite dataset count unit probe")
+
+# Scripting tests: a fixed-window rate limiter (INCR, EXPIRE on the first
+# hit, compare) and a script of ten commands over five keys.  The probe
+# loads them (SCRIPT LOAD survives the probe's FLUSHALL; FUNCTION LOAD is
+# REPLACE so reruns work); EVALSHA then names them by SHA1.
+RATE_LIMITER = ("local n = redis.call('INCR', KEYS[1]) "
+                "if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end "
+                "if n > tonumber(ARGV[2]) then return 0 end return 1")
+TEN_COMMANDS = ("redis.call('SET', KEYS[1], ARGV[1]) redis.call('GET', KEYS[1]) "
+                "redis.call('INCR', KEYS[2]) redis.call('HSET', KEYS[3], 'f', ARGV[1]) "
+                "redis.call('HGET', KEYS[3], 'f') redis.call('LPUSH', KEYS[4], ARGV[1]) "
+                "redis.call('LTRIM', KEYS[4], 0, 9) redis.call('SADD', KEYS[5], ARGV[1]) "
+                "redis.call('SCARD', KEYS[5]) return redis.call('EXISTS', KEYS[1])")
+BENCH_LIBRARY = ("#!lua name=benchlib\n"
+                 "redis.register_function('ratelimit', function(KEYS, ARGV) " + RATE_LIMITER +
+                 " end)\nredis.register_function('tencmds', function(KEYS, ARGV) " +
+                 TEN_COMMANDS + " end)")
+
+
+def sha1hex(text):
+    return hashlib.sha1(text.encode()).hexdigest()
 
 
 def catalog(a):
@@ -158,6 +180,19 @@ def catalog(a):
         Bench("SORT_BY_1000", "analytics", [["RPUSH", "bench:probe", "1"],
                                             ["SORT", "bench:probe", "BY", "bench:w:*->weight"]],
               ["SORT", drivers.SORT_KEY, "BY", "bench:w:*->weight"], preload=("sortids",)),
+
+        Bench("EVALSHA_RATELIMIT", "scripting", [["SCRIPT", "LOAD", RATE_LIMITER]],
+              ["-r", KEYSPACE, "EVALSHA", sha1hex(RATE_LIMITER), "1", "rl:__rand_int__", "60",
+               "1000000000"]),
+        Bench("EVALSHA_10CMDS", "scripting", [["SCRIPT", "LOAD", TEN_COMMANDS]],
+              ["-r", KEYSPACE, "EVALSHA", sha1hex(TEN_COMMANDS), "5", "s:__rand_int__",
+               "n:__rand_int__", "h:__rand_int__", "l:__rand_int__", "z:__rand_int__", "v"]),
+        Bench("FCALL_RATELIMIT", "scripting", [["FUNCTION", "LOAD", "REPLACE", BENCH_LIBRARY]],
+              ["-r", KEYSPACE, "FCALL", "ratelimit", "1", "rl:__rand_int__", "60",
+               "1000000000"]),
+        Bench("FCALL_10CMDS", "scripting", [["FUNCTION", "LOAD", "REPLACE", BENCH_LIBRARY]],
+              ["-r", KEYSPACE, "FCALL", "tencmds", "5", "s:__rand_int__", "n:__rand_int__",
+               "h:__rand_int__", "l:__rand_int__", "z:__rand_int__", "v"]),
     ]
 
 
