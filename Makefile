@@ -22,13 +22,13 @@ WARN := -Wall -Wextra -Wshadow -Werror -Wno-unused-parameter
 CFLAGS := -std=c11 -D_GNU_SOURCE $(OPT) -g $(WARN) $(SANFLAGS) $(MALLOC_DEF) -Isrc -I/usr/include/lua5.1 $(EXTRA_CFLAGS)
 # -rdynamic: crash-report backtraces name our functions.
 LDFLAGS := $(SANFLAGS) -rdynamic
-LIBS := $(MALLOC_LIBS) -lxxhash -lm -lpthread
+LIBS := $(MALLOC_LIBS) -lxxhash -llua5.1 -lcrypto -lm -lpthread
 
 SRCS := $(sort $(wildcard src/*.c src/*/*.c))
 OBJS := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(SRCS))
 DEPS := $(OBJS:.o=.d)
 # Objects unit tests link against: libraries that need no server state.
-LIBSRCS := $(sort $(wildcard src/ds/*.c)) src/net/resp.c
+LIBSRCS := $(sort $(wildcard src/ds/*.c)) src/net/resp.c $(sort $(wildcard src/script/lib*.c))
 LIBOBJS := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(LIBSRCS))
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRCS))

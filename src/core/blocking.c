@@ -426,7 +426,9 @@ static void resumeClients(void) {
 }
 
 void blockingProcessReady(void) {
-    if (serving) return;
+    /* While a script serves events (server.busyReply), nothing may run
+     * that changes the data it is working on. */
+    if (serving || server.busyReply) return;
     serving = true;
     serveReadyKeys();
     expireDeadlines();

@@ -18,6 +18,7 @@
 #include "core/command.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -30,6 +31,7 @@
 #include "ds/glob.h"
 #include "net/reply.h"
 #include "server/config.h"
+#include "server/errorstats.h"
 
 #define CMD(n, proc, arity, flags, fk, lk, ks, acl, group, since, summary, cx) \
     {n, NULL, NULL, proc, arity, flags, fk, lk, ks, acl, group, since, summary, cx, NULL, 0, 0, 0, 0, 0},
@@ -123,7 +125,9 @@ void commandTableInit(void) {
         command *cmd = &commandTable[j];
         uint64_t f = cmd->flags;
         if (f & CMD_WRITE) cmd->acl |= ACL_WRITE;
-        if (f & CMD_READONLY) cmd->acl |= ACL_READ;
+        /* Read-only scripting commands (EVAL_RO, FCALL_RO) stay out of
+         * @read, as in Redis: what they read depends on the script. */
+        if ((f & CMD_READONLY) && !(cmd->acl & ACL_SCRIPTING)) cmd->acl |= ACL_READ;
         if (f & CMD_ADMIN) cmd->acl |= ACL_ADMIN | ACL_DANGEROUS;
         if (f & CMD_PUBSUB) cmd->acl |= ACL_PUBSUB;
         if (f & CMD_BLOCKING) cmd->acl |= ACL_BLOCKING;
@@ -216,6 +220,13 @@ static long long errorsCounted;
 /* Depth of nested callCommand (EXEC and scripts call it for each inner
  * command); only the outermost call samples the clock for the keyspace. */
 static int callDepth;
+
+void commandNoteRejection(command *cmd, const char *err, size_t len) {
+    server.stat.totalErrorReplies++;
+    errorstatsIncr(err, len);
+    if (cmd) cmd->rejectedCalls++;
+    errorsCounted = server.stat.totalErrorReplies;
+}
 
 void callCommand(client *c) {
     command *cmd = (command *)c->cmd;
@@ -353,6 +364,13 @@ void processCommand(client *c) {
         cmd->rejectedCalls++;
         goto reject;
     }
+    /* A script past busy-reply-threshold is serving events: only what may
+     * run beside it (SCRIPT KILL, FUNCTION STATS, SHUTDOWN, ...) does. */
+    if (server.busyReply && !(cmd->flags & CMD_ALLOW_BUSY)) {
+        rejectCommand(c, server.busyReply);
+        cmd->rejectedCalls++;
+        goto reject;
+    }
     if ((c->flags & CLIENT_MULTI) && !runsInsideMulti(cmd))
         multiQueueCommand(c);
     else
@@ -373,7 +391,27 @@ reject:
     if (c->flags & CLIENT_REPLY_SKIP) c->flags &= ~CLIENT_REPLY_SKIP;
 }
 
+/* Keys of EVAL/FCALL-style commands: argv[2] says how many of the
+ * arguments after it are keys. */
+static int numkeysKeys(slice *argv, int argc, int *out, int max) {
+    if (argc < 3) return 0;
+    char buf[32];
+    if (argv[2].len == 0 || argv[2].len >= sizeof(buf)) return -1;
+    memcpy(buf, argv[2].ptr, argv[2].len);
+    buf[argv[2].len] = '\0';
+    char *end;
+    long long n = strtoll(buf, &end, 10);
+    if (*end || n < 0 || n > argc - 3) return -1;
+    int count = 0;
+    for (long long j = 0; j < n && count < max; j++) out[count++] = (int)(3 + j);
+    return count;
+}
+
 int commandGetKeys(const command *cmd, slice *argv, int argc, int *out, int max) {
+    commandProc *p = cmd->proc;
+    if (p == evalCommand || p == evalRoCommand || p == evalShaCommand || p == evalShaRoCommand ||
+        p == fcallCommand || p == fcallRoCommand)
+        return numkeysKeys(argv, argc, out, max);
     if (cmd->firstKey <= 0) return 0;
     int last = cmd->lastKey < 0 ? argc + cmd->lastKey : cmd->lastKey;
     if (last >= argc) last = argc - 1;

@@ -30,6 +30,11 @@ command *lookupCommandByName(const char *name, size_t len);
 command *lookupCommand(slice *argv, int argc);
 /* Runs the command in c->argv after all checks; replies errors itself. */
 void processCommand(client *c);
+/* Counts a command that a script tried to run but that was refused
+ * before running ('cmd' NULL when unknown): the error reply 'err' ('len'
+ * bytes, "CODE message") in the statistics, a rejected call of 'cmd', and
+ * not a failure of the script command that was running. */
+void commandNoteRejection(command *cmd, const char *err, size_t len);
 /* Executes 'c->cmd' with statistics (used by processCommand and EXEC). */
 void callCommand(client *c);
 /* Resets INFO commandstats counters. */

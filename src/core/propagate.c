@@ -30,6 +30,7 @@ typedef struct propOp {
 
 static propConsumer *consumers;
 static int consumerTargets; /* union of the consumers' targets */
+static int targetMask = PROP_ALL; /* propagateSetTargetMask */
 static propFrame *current;  /* innermost open frame, NULL outside commands */
 static propOp *pending;
 static int npending, pendingCap;
@@ -94,6 +95,7 @@ static void emitPending(void) {
 }
 
 static void appendOp(int dbid, int argc, const slice *argv, int targets) {
+    targets &= targetMask;
     if (!(targets & consumerTargets)) return;
     if (npending == pendingCap) {
         pendingCap = pendingCap ? pendingCap * 2 : 8;
@@ -157,6 +159,12 @@ void propagateDeletion(int dbid, const char *key, size_t len, bool lazy) {
     if (!consumers) return;
     slice argv[2] = {propArgStr(lazy ? "UNLINK" : "DEL"), {(char *)key, len}};
     appendOp(dbid, 2, argv, PROP_ALL);
+}
+
+int propagateSetTargetMask(int targets) {
+    int old = targetMask;
+    targetMask = targets;
+    return old;
 }
 
 /* ---- encoding ---- */

@@ -102,6 +102,11 @@ void propagateAlso(int dbid, int argc, const slice *argv, int targets);
  * as DEL, or UNLINK when 'lazy'. */
 void propagateDeletion(int dbid, const char *key, size_t len, bool lazy);
 
+/* Limits what is propagated from now on to the consumers in 'targets'
+ * (PROP_ALL lifts it; 0 propagates nothing); returns the previous limit.
+ * Scripts set it around each command they run (redis.set_repl). */
+int propagateSetTargetMask(int targets);
+
 /* Appends 'argv' to 's' as a RESP array of bulk strings (the AOF format
  * and the replication stream); returns the possibly moved buffer. */
 sbuf *propagateCatResp(sbuf *s, int argc, const slice *argv);

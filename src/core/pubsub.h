@@ -51,6 +51,7 @@ extern unsigned obufLimitedClasses;
 /* True when the class of 'c' has a limit at all: the reply path calls
  * obufEnforceLimit only then, so unlimited clients pay one test. */
 static inline bool obufLimitApplies(const client *c) {
+    if (c->fd < 0) return false; /* a fake client's output is read back, not sent */
     int cls = (c->flags & CLIENT_PUBSUB) ? OBUF_CLASS_PUBSUB : OBUF_CLASS_NORMAL;
     return (obufLimitedClasses >> cls) & 1;
 }

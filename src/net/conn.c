@@ -612,6 +612,42 @@ void handleClientsBeforeSleep(void) {
     }
 }
 
+void processEventsWhileBlocked(void) {
+    /* A bounded number of passes: the script must get the CPU back even
+     * when clients keep sending. */
+    for (int j = 0; j < 4; j++) {
+        handleClientsBeforeSleep();
+        if (loopPollOnce(server.el) == 0) break;
+    }
+    handleClientsBeforeSleep();
+}
+
+const char *clientReplyBytes(client *c, size_t *len, char **owned) {
+    *owned = NULL;
+    if (!c->replyHead) {
+        *len = c->bufpos;
+        return c->buf;
+    }
+    size_t total = c->bufpos;
+    for (replyBlock *b = c->replyHead; b; b = b->next) total += b->used;
+    char *p = tmalloc(total ? total : 1);
+    memcpy(p, c->buf, c->bufpos);
+    size_t off = c->bufpos;
+    for (replyBlock *b = c->replyHead; b; b = b->next) {
+        memcpy(p + off, b->data, b->used);
+        off += b->used;
+    }
+    *owned = p;
+    *len = total;
+    return p;
+}
+
+void clientDiscardReply(client *c) {
+    c->bufpos = 0;
+    c->sentlen = 0;
+    if (c->replyHead) freeReplyBlocks(c);
+}
+
 void clientsCron(void) {
     long long now = server.unixtimeMs;
     client *c = server.clients;

@@ -26,6 +26,17 @@ void processPendingInput(client *c);
 void clientInstallWriteHandler(client *c);
 /* Before sleeping: writes pending replies, frees clients marked to close. */
 void handleClientsBeforeSleep(void);
+/* Serves events while a long command (a script past busy-reply-threshold)
+ * runs: writes pending replies, then a few non-blocking passes of reads
+ * (whose commands the dispatcher answers -BUSY) and writes.  No timers
+ * run and no blocked client is served, so the dataset stays still. */
+void processEventsWhileBlocked(void);
+/* The bytes of the reply pending in 'c' (a fake client): in place when
+ * they sit in the static buffer, else gathered into a copy returned in
+ * '*owned' (the caller frees it with tfree). */
+const char *clientReplyBytes(client *c, size_t *len, char **owned);
+/* Drops the pending reply of 'c' (a fake client whose reply was read). */
+void clientDiscardReply(client *c);
 /* Cron work on clients: closes those idle past the timeout. */
 void clientsCron(void);
 /* Total bytes a client holds for output (static buffer + blocks). */

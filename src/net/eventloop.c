@@ -177,6 +177,28 @@ static void processTimers(eventLoop *el) {
     }
 }
 
+static void dispatchFired(eventLoop *el, int n) {
+    for (int j = 0; j < n; j++) {
+        struct epoll_event *e = &el->fired[j];
+        int fd = e->data.fd;
+        fileEvent *fe = &el->events[fd];
+        /* Errors and hangups wake both sides so handlers see EOF. */
+        if ((fe->mask & LOOP_READABLE) && (e->events & (EPOLLIN | EPOLLERR | EPOLLHUP))) {
+            fe->rproc(el, fd, fe->rdata, LOOP_READABLE);
+        }
+        fe = &el->events[fd]; /* the handler may have changed it */
+        if ((fe->mask & LOOP_WRITABLE) && (e->events & (EPOLLOUT | EPOLLERR | EPOLLHUP)))
+            fe->wproc(el, fd, fe->wdata, LOOP_WRITABLE);
+    }
+}
+
+int loopPollOnce(eventLoop *el) {
+    int n = epoll_wait(el->epfd, el->fired, el->setsize, 0);
+    if (n <= 0) return 0;
+    dispatchFired(el, n);
+    return n;
+}
+
 void loopRun(eventLoop *el) {
     el->stop = false;
     while (!el->stop) {
@@ -184,18 +206,7 @@ void loopRun(eventLoop *el) {
         if (el->stop) break;
         int n = epoll_wait(el->epfd, el->fired, el->setsize, msUntilNextTimer(el));
         if (el->afterSleep) el->afterSleep(el);
-        for (int j = 0; j < n; j++) {
-            struct epoll_event *e = &el->fired[j];
-            int fd = e->data.fd;
-            fileEvent *fe = &el->events[fd];
-            /* Errors and hangups wake both sides so handlers see EOF. */
-            if ((fe->mask & LOOP_READABLE) && (e->events & (EPOLLIN | EPOLLERR | EPOLLHUP))) {
-                fe->rproc(el, fd, fe->rdata, LOOP_READABLE);
-            }
-            fe = &el->events[fd]; /* the handler may have changed it */
-            if ((fe->mask & LOOP_WRITABLE) && (e->events & (EPOLLOUT | EPOLLERR | EPOLLHUP)))
-                fe->wproc(el, fd, fe->wdata, LOOP_WRITABLE);
-        }
+        if (n > 0) dispatchFired(el, n);
         if (n < 0 && errno != EINTR) break;
         processTimers(el);
     }

@@ -46,6 +46,10 @@ void loopDelTimer(eventLoop *el, long long id);
 
 void loopSetBeforeSleep(eventLoop *el, loopHookProc *hook);
 void loopSetAfterSleep(eventLoop *el, loopHookProc *hook);
+/* One pass over the file events that are ready now, without waiting,
+ * running no timers and no hooks (a long command serving clients while it
+ * runs).  Returns the number of events handled. */
+int loopPollOnce(eventLoop *el);
 /* Runs until loopStop. */
 void loopRun(eventLoop *el);
 void loopStop(eventLoop *el);

@@ -116,9 +116,20 @@ void addReplyStatusLen(client *c, const char *s, size_t len) {
 
 void addReplyStatus(client *c, const char *status) { addReplyStatusLen(c, status, strlen(status)); }
 
+static void addErrorBytes(client *c, const char *err, size_t len);
+
 void addReplyErrorLen(client *c, const char *err, size_t len) {
     server.stat.totalErrorReplies++;
     errorstatsIncr(err, len);
+    addErrorBytes(c, err, len);
+}
+
+void addReplyErrorNoStats(client *c, const char *err, size_t len) {
+    if (c->cmd) ((command *)c->cmd)->failedCalls++;
+    addErrorBytes(c, err, len);
+}
+
+static void addErrorBytes(client *c, const char *err, size_t len) {
     char small[512];
     /* Long texts (script errors quote user input) are sent whole. */
     char *buf = len + 3 <= sizeof(small) ? small : tmalloc(len + 3);

@@ -27,6 +27,10 @@ void addReplyStatusLen(client *c, const char *s, size_t len);
  * INFO errorstats. */
 void addReplyError(client *c, const char *err);
 void addReplyErrorLen(client *c, const char *err, size_t len);
+/* An error already counted where it first happened (a script returning
+ * the error of a command it ran): not counted again, but the command
+ * being run is charged a failed call, as Redis does. */
+void addReplyErrorNoStats(client *c, const char *err, size_t len);
 void addReplyErrorFormat(client *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* "ERR wrong number of arguments for '<cmd>' command". */
 void addReplyErrorArity(client *c);

@@ -57,6 +57,12 @@ void shutdownCommand(client *c) {
         addReplyError(c, "ERR No shutdown in progress.");
         return;
     }
+    /* While a script is past busy-reply-threshold only NOSAVE may stop the
+     * server (its changes so far must not reach a snapshot). */
+    if (server.busyReply && !(flags & SHUTDOWN_NOSAVE)) {
+        addReplyError(c, server.busyReply);
+        return;
+    }
     if (!(flags & SHUTDOWN_NOW) && (c->flags & CLIENT_DENY_BLOCKING)) {
         addReplyError(c,
                       "ERR SHUTDOWN without NOW or ABORT isn't allowed for DENY BLOCKING client");

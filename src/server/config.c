@@ -39,6 +39,8 @@
 #include "types/zset.h"
 #include "types/list.h"
 #include "types/stream.h"
+#include "script/lua.h"
+#include "script/script.h"
 
 enum { CT_BOOL, CT_INT, CT_UINT, CT_LL, CT_MEM, CT_STRING, CT_ENUM, CT_SPECIAL };
 
@@ -94,6 +96,7 @@ static sbuf *getNotifyEvents(const configEntry *e, sbuf *s);
 static const configEntry configTable[] = {
     {"appendonly", CT_SPECIAL, 0, NULL, 0, 0, "no", NULL, setAppendonly, getAppendonly, NULL},
     {"bind", CT_SPECIAL, 0, NULL, 0, 0, "127.0.0.1 -::1", NULL, setBind, getBind, applyBind},
+    {"busy-reply-threshold", CT_LL, 0, &scriptBusyThresholdMs, 0, LLONG_MAX, "5000", NULL, NULL, NULL, NULL},
     {"client-output-buffer-limit", CT_SPECIAL, 0, NULL, 0, 0, "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60", NULL, setObufLimits, getObufLimits, NULL},
     {"client-query-buffer-limit", CT_MEM, 0, &server.clientMaxQuerybufLen, 1024 * 1024, LLONG_MAX, "1gb", NULL, NULL, NULL, NULL},
     {"daemonize", CT_BOOL, CFG_IMMUTABLE, &server.daemonize, 0, 1, "no", NULL, NULL, NULL, NULL},
@@ -114,6 +117,8 @@ static const configEntry configTable[] = {
     {"list-max-ziplist-size", CT_INT, 0, &listMaxListpackSize, INT_MIN, INT_MAX, "-2", NULL, NULL, NULL, NULL},
     {"logfile", CT_STRING, CFG_IMMUTABLE, &server.logfile, 0, 0, "", NULL, NULL, NULL, NULL},
     {"loglevel", CT_ENUM, 0, &server.verbosity, 0, 3, "notice", loglevelNames, NULL, NULL, NULL},
+    {"lua-memory-limit", CT_MEM, 0, &luaMemoryLimit, 0, LLONG_MAX, "1gb", NULL, NULL, NULL, NULL},
+    {"lua-time-limit", CT_LL, 0, &scriptBusyThresholdMs, 0, LLONG_MAX, "5000", NULL, NULL, NULL, NULL},
     {"maxmemory", CT_MEM, 0, &server.maxmemory, 0, LLONG_MAX, "0", NULL, NULL, NULL, NULL},
     {"maxclients", CT_UINT, 0, &server.maxclients, 1, UINT_MAX, "10000", NULL, NULL, NULL, applyMaxclients},
     {"notify-keyspace-events", CT_SPECIAL, 0, NULL, 0, 0, "", NULL, setNotifyEvents, getNotifyEvents, NULL},

@@ -37,6 +37,7 @@
 #include "core/errors.h"
 #include "ds/numfmt.h"
 #include "net/reply.h"
+#include "script/script.h"
 #include "server/proplog.h"
 #include "server/server.h"
 
@@ -381,6 +382,9 @@ static void debugHelp(client *c) {
         "    Setting it to 0 disables expiring keys in background when they are not",
         "    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",
         "    default.",
+        "SET-DISABLE-DENY-SCRIPTS <0|1>",
+        "    Setting it to 1 allows commands flagged noscript (and DEBUG itself) to run",
+        "    from scripts, for tests.",
         "SLEEP <seconds>",
         "    Stop the server for <seconds>. Decimals allowed.",
         NULL};
@@ -411,6 +415,11 @@ void debugCommand(client *c) {
         char buf[32];
         sliceToCStr(c->argv[2], buf, sizeof(buf));
         server.activeExpireEnabled = atoi(buf);
+        addReplyOK(c);
+    } else if (sliceIs(sub, "set-disable-deny-scripts") && argc == 3) {
+        char buf[32];
+        sliceToCStr(c->argv[2], buf, sizeof(buf));
+        scriptDisableDenyScript = atoi(buf) != 0;
         addReplyOK(c);
     } else if (sliceIs(sub, "digest") && argc == 2) {
         debugDigest(c);

@@ -43,6 +43,7 @@
 #include "core/db.h"
 #include "net/conn.h"
 #include "net/reply.h"
+#include "script/script.h"
 #include "server/errorstats.h"
 
 enum {
@@ -289,20 +290,7 @@ static sbuf *catMemory(sbuf *s) {
         s, "allocator_allocated:%zu\r\nallocator_active:%zu\r\nallocator_resident:%zu\r\n",
         allocated, active, resident);
     s = catHumanField(s, "total_system_memory", sysmem);
-    /* No scripting engine yet: Lua and functions hold nothing. */
-    s = sbufCatStr(s, "used_memory_lua:0\r\n"
-                      "used_memory_vm_eval:0\r\n"
-                      "used_memory_lua_human:0B\r\n"
-                      "used_memory_scripts_eval:0\r\n"
-                      "number_of_cached_scripts:0\r\n"
-                      "number_of_functions:0\r\n"
-                      "number_of_libraries:0\r\n"
-                      "used_memory_vm_functions:0\r\n"
-                      "used_memory_vm_total:0\r\n"
-                      "used_memory_vm_total_human:0B\r\n"
-                      "used_memory_functions:0\r\n"
-                      "used_memory_scripts:0\r\n"
-                      "used_memory_scripts_human:0B\r\n");
+    s = scriptingCatInfoMemory(s);
     s = catHumanField(s, "maxmemory", (unsigned long long)server.maxmemory);
     s = sbufCatStr(s, "maxmemory_policy:noeviction\r\n");
     s = sbufCatPrintf(
@@ -393,6 +381,8 @@ static sbuf *catStats(sbuf *s) {
     s = sbufCatStr(s, "expired_time_cap_reached_count:0\r\n");
     s = catField(s, "expire_cycle_cpu_milliseconds", st->expireCycleCpuMs);
     s = catField(s, "evicted_keys", st->evictedKeys);
+    /* Redis 7.4's field: EVAL-only scripts dropped from the cache. */
+    s = catField(s, "evicted_scripts", scriptingEvictedScripts());
     s = sbufCatStr(s, "evicted_clients:0\r\n"
                       "total_eviction_exceeded_time:0\r\n"
                       "current_eviction_exceeded_time:0\r\n");

@@ -23,6 +23,7 @@
 #include "net/conn.h"
 #include "server/info.h"
 #include "server/lifecycle.h"
+#include "script/script.h"
 
 serverState server;
 
@@ -202,6 +203,7 @@ int initServer(void) {
     commandTableInit();
     registerTypes();
     lazyfreeInit();
+    scriptingInit();
     if (listenAll() == C_ERR) return C_ERR;
     writePidfile();
     loopAddTimer(server.el, 1, serverCron, NULL);
@@ -238,6 +240,7 @@ void exitServer(int code) {
     server.pendingWrites = NULL;
     lazyfreeShutdown();
     dbFreeAll();
+    scriptingRelease();
     htRelease(server.commands);
     freeConfigStrings();
     loopRelease(server.el);

@@ -75,6 +75,7 @@ typedef struct db {
 #define CLIENT_PUBSUB (1 << 16)        /* has subscriptions (core/pubsub.c) */
 #define CLIENT_BLOCKED (1 << 17)       /* waiting in a blocking command (core/blocking.c) */
 #define CLIENT_PUSHING (1 << 18)       /* writing a pub/sub frame: CLIENT REPLY OFF/SKIP don't apply */
+#define CLIENT_SCRIPT (1 << 19)        /* the fake client scripts run commands on (script/) */
 
 typedef struct replyBlock {
     struct replyBlock *next;
@@ -246,6 +247,9 @@ typedef struct serverState {
     uint32_t lruclock;
     long long cronloops;
     volatile int shutdownAsap;
+    /* While a script past busy-reply-threshold lets events be served:
+     * the -BUSY text other clients' commands get (set by script/). */
+    const char *busyReply;
     int shutdownFlags;
     hashtable *commands; /* name -> command */
     /* Changes to the dataset (one per key or element changed, as Redis

@@ -170,6 +170,13 @@ static void xreadGenericCommand(client *c, bool group) {
         int more = c->argc - i - 1;
         slice o = c->argv[i];
         if (sliceIs(o, "block") && more) {
+            if (c->flags & CLIENT_SCRIPT) {
+                /* Refused outright in scripts, as Redis does (elsewhere a
+                 * client that may not block just gets a timeout). */
+                addReplyErrorFormat(c, "ERR %.*s command is not allowed with BLOCK option from scripts",
+                                    (int)c->argv[0].len, c->argv[0].ptr);
+                return;
+            }
             i++;
             if (getMsTimeoutOrReply(c, c->argv[i], &deadline) == C_ERR) return;
         } else if (sliceIs(o, "count") && more) {

@@ -21,6 +21,9 @@ HARNESS_ARGS = {"save", "appendonly", "enable-debug-command"}
 # default-value round trip below.
 SAMPLES = {
     "appendonly": ("no", "no"),
+    "busy-reply-threshold": ("3000", "3000"),
+    "lua-time-limit": ("3000", "3000"),
+    "lua-memory-limit": ("64mb", "67108864"),
     "client-output-buffer-limit": (
         "normal 0 0 0 slave 268435456 67108864 60 pubsub 1048576 524288 30",
         "normal 0 0 0 slave 268435456 67108864 60 pubsub 1048576 524288 30",

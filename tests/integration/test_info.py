@@ -18,7 +18,8 @@ DYNAMIC = {"Commandstats", "Errorstats", "Keyspace", "Latencystats"}
 # Fields Tern adds beyond Redis 7.0's (appended at the end of their section).
 TERN_EXTRA_FIELDS = {
     "Server": ["tern_version"],
-    "Stats": ["client_query_buffer_limit_disconnections", "client_output_buffer_limit_disconnections"],
+    "Stats": ["evicted_scripts", "client_query_buffer_limit_disconnections",
+              "client_output_buffer_limit_disconnections"],
 }
 
 def _sections(text):
