@@ -85,7 +85,7 @@ integration: $(SERVER)
 # FUZZ_SECONDS (or FUZZ_COMMANDS commands, or FUZZ_SEED to replay).
 DIFFFUZZ := /usr/bin/python3 tests/fuzz/difffuzz.py --tern $(abspath $(SERVER)) $(if $(SANITIZE),--sanitized,)
 FUZZ_CHECK_SEEDS ?= 1 2 3
-FUZZ_CHECK_COMMANDS ?= $(if $(SANITIZE),1500,4000)
+FUZZ_CHECK_COMMANDS ?= $(if $(SANITIZE),3000,5000)
 FUZZ_SECONDS ?= 600
 
 fuzz-check: $(SERVER)
