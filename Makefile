@@ -36,7 +36,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRCS))
 SERVER := $(BUILD)/tern-server
 PYTEST := /usr/bin/python3 -m pytest
 
-.PHONY: all run test check unit integration bench clean deps
+.PHONY: all run test check unit integration fuzz-check fuzz bench clean deps
 
 all: $(SERVER)
 
@@ -71,13 +71,29 @@ test: deps
 	@$(MAKE) --no-print-directory check
 endif
 
-check: unit integration
+check: unit integration fuzz-check
 
 unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; ASAN_OPTIONS=detect_leaks=1 $$t; done
 
 integration: $(SERVER)
 	TERN_SERVER=$(abspath $(SERVER)) TERN_SANITIZED=$(if $(SANITIZE),1,) $(PYTEST) -q -x -p no:cacheprovider tests/integration tests/diff
+
+# Randomized differential runs against redis-server (tests/fuzz/).  The
+# fixed-seed slice in `make check` is a few thousand commands per seed
+# (fewer under the sanitizers); `make fuzz` runs a random seed for
+# FUZZ_SECONDS (or FUZZ_COMMANDS commands, or FUZZ_SEED to replay).
+DIFFFUZZ := /usr/bin/python3 tests/fuzz/difffuzz.py --tern $(abspath $(SERVER)) $(if $(SANITIZE),--sanitized,)
+FUZZ_CHECK_SEEDS ?= 1 2 3
+FUZZ_CHECK_COMMANDS ?= $(if $(SANITIZE),3000,5000)
+FUZZ_SECONDS ?= 600
+
+fuzz-check: $(SERVER)
+	@set -e; for s in $(FUZZ_CHECK_SEEDS); do \
+	  $(DIFFFUZZ) --seed $$s --commands $(FUZZ_CHECK_COMMANDS) --shrink-seconds 60 --max-failures 1; done
+
+fuzz: $(SERVER)
+	$(DIFFFUZZ) $(if $(FUZZ_SEED),--seed $(FUZZ_SEED),) $(if $(FUZZ_COMMANDS),--commands $(FUZZ_COMMANDS),--seconds $(FUZZ_SECONDS)) --progress 25
 
 bench: deps
 	@$(MAKE) --no-print-directory all

@@ -149,7 +149,9 @@ void dbReplace(db *d, kvobj *old, kvobj *kv, bool keepOldValue) {
 }
 
 void dbSet(db *d, kvobj *kv) {
-    kvobj *old = htFind(d->keys, kvKey(kv), kvKeyLen(kv));
+    /* A write lookup, so an expired-but-stored key is expired first, with
+     * its "expired" event, before the new value's event: Redis's setKey. */
+    kvobj *old = lookupKeyWrite(d, kvKey(kv), kvKeyLen(kv));
     if (old)
         dbReplace(d, old, kv, false);
     else
@@ -166,7 +168,9 @@ bool dbDelete(db *d, const char *key, size_t len, bool lazy) {
 }
 
 bool dbDeleteNotify(client *c, slice key) {
-    if (!lookupWrite(c, key) || !dbDelete(c->db, key.ptr, key.len, false)) return false;
+    /* No lazy expiry first: Redis deletes the destination raw, so an
+     * expired-but-stored one goes with "del", not "expired". */
+    if (!dbDelete(c->db, key.ptr, key.len, false)) return false;
     keyModified(c, key, NOTIFY_GENERIC, "del");
     return true;
 }

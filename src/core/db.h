@@ -45,15 +45,17 @@ void dbAdd(db *d, kvobj *kv);
  * (and its value unless 'keepOldValue'). */
 void dbReplace(db *d, kvobj *old, kvobj *kv, bool keepOldValue);
 /* Sets the key of 'kv' to 'kv', replacing any existing value (and its TTL,
- * since 'kv' carries its own).  The db owns 'kv'. */
+ * since 'kv' carries its own).  An existing key that is due is expired
+ * first (its "expired" event precedes the caller's).  The db owns 'kv'. */
 void dbSet(db *d, kvobj *kv);
 /* Deletes the key; returns true when it existed.  'lazy' hands big values
  * to the lazy-free thread. */
 bool dbDelete(db *d, const char *key, size_t len, bool lazy);
 /* Deletes 'key' from the client's db the way a command overwriting it with
- * an empty result does (SINTERSTORE, ZUNIONSTORE, ZRANGESTORE, ...): after
- * lazy expiry, when the key exists, deletes it, signals the change and
- * publishes "del".  Returns true when a key was deleted. */
+ * an empty result does (SINTERSTORE, ZUNIONSTORE, ZRANGESTORE, ...):
+ * when the key is stored (even expired: no lazy expiry, as in Redis),
+ * deletes it, signals the change and publishes "del".  Returns true when a
+ * key was deleted. */
 bool dbDeleteNotify(client *c, slice key);
 /* Removes the key from 'd' without freeing it and returns its kvobj (NULL
  * when absent).  The caller owns the result: RENAME and MOVE re-add it. */

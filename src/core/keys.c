@@ -94,12 +94,13 @@ static kvobj *kvMoveToKey(kvobj *kv, slice key) {
     if (kv->encoding == OBJ_ENC_INT) {
         n = kvNewInt(key.ptr, key.len, kvGetInt(kv), expire);
     } else if (kv->encoding == OBJ_ENC_EMBSTR) {
-        /* Only kvNewString makes embedded strings, and it never embeds a
-         * canonical integer, so this rebuilds the same encoding. */
+        /* An embedded string can hold a canonical integer (INCRBYFLOAT's
+         * "17"): rebuild it as embstr, never int, so the encoding moves
+         * with the value as in Redis. */
         char buf[32];
         const char *p;
         size_t len = kvStringBytes(kv, buf, &p);
-        n = kvNewString(key.ptr, key.len, p, len, expire);
+        n = kvNewStringNoInt(key.ptr, key.len, p, len, expire);
     } else {
         n = kvNewPtr(key.ptr, key.len, (int)kv->type, (int)kv->encoding, kvGetPtr(kv), expire);
     }

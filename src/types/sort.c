@@ -354,6 +354,10 @@ static void sortGeneric(client *c, bool readonly) {
         byPattern = false;
     }
 
+    /* Redis converts a compact sorted set for good before sorting it;
+     * the encoding is observable (OBJECT ENCODING), so do the same. */
+    if (kv && kv->type == OBJ_ZSET) zsetConvertToLarge(kv);
+
     /* The LIMIT window, clamped as Redis does. */
     long long len = (long long)valueLength(kv);
     long long start = o.limitStart < 0 ? 0 : o.limitStart > len ? len : o.limitStart;

@@ -156,6 +156,10 @@ static void convertToLarge(kvobj *kv) {
     kv->encoding = OBJ_ENC_SKIPLIST;
 }
 
+void zsetConvertToLarge(kvobj *kv) {
+    if (kv->encoding == OBJ_ENC_LISTPACK) convertToLarge(kv);
+}
+
 void zsetForEachCompact(kvobj *kv,
                         void (*fn)(void *priv, const char *m, size_t len, const char *score,
                                    size_t slen),

@@ -115,6 +115,10 @@ void zsetAppendSorted(kvobj *kv, const char *m, size_t len, double score);
 /* True when a compact set may hold 'n' members of at most 'maxLen' bytes
  * ('totalLen' altogether) under the current thresholds. */
 bool zsetFitsCompact(size_t n, size_t maxLen, size_t totalLen);
+/* Gives 'kv' the large encoding if it is compact, in place (the kvobj
+ * stays where it is).  SORT does this to every sorted set it reads, as
+ * Redis does, so OBJECT ENCODING after a SORT says skiplist there too. */
+void zsetConvertToLarge(kvobj *kv);
 
 size_t zsetLength(const kvobj *kv);
 /* Score of member 'm'/'len': true and '*score' when present. */

@@ -199,3 +199,54 @@ def test_event_messages_are_byte_identical_to_redis(server_factory):
     got = _event_scenario(tern)
     assert len(got) == 14
     assert got == _event_scenario(ref)
+
+
+def _events_of(srv, steps):
+    """Run 'steps' (argv tuples; a float is a pause in seconds) with lazy
+    expiry only and return the raw event messages they published, read up
+    to a PING sentinel (no waiting on silence)."""
+    with srv.raw() as c, srv.raw() as sub:
+        c.call("FLUSHALL")
+        c.call("DEBUG", "SET-ACTIVE-EXPIRE", "0")
+        sub.call("PSUBSCRIBE", "__key*")
+        for st in steps:
+            if isinstance(st, float):
+                time.sleep(st)
+            else:
+                c.call(*st)
+        c.call("DEBUG", "SET-ACTIVE-EXPIRE", "1")
+        sub.send_command("PING", "sentinel")
+        out = []
+        while True:
+            r = sub.read_reply(timeout=5).raw
+            if b"sentinel" in r:
+                return out
+            out.append(r)
+
+
+# Found by tests/fuzz (seed 5): a STORE destination that is expired but
+# still stored is deleted raw ("del", no "expired") when the result is
+# empty, and expired first ("expired", then the command's event) when it
+# is not -- Redis deletes with dbDelete and stores with setKey.
+STORE_ON_EXPIRED = [
+    ("SADD", "src", "a", "b"), ("ZADD", "zsrc", "1", "m"), ("SET", "str", "x"),
+    ("RPUSH", "lsrc", "3", "1"), ("GEOADD", "geo", "13.36", "38.11", "p"),
+] + [("PSETEX", d, "1", "v") for d in ("d1", "d2", "d3", "d4", "d5", "d6", "d7", "d8",
+                                       "e1", "e2", "e3", "e4", "e5", "e6")] + [0.01] + [
+    ("SDIFFSTORE", "d1", "nosuch"), ("SINTERSTORE", "d2", "src", "nosuch"),
+    ("ZUNIONSTORE", "d3", "1", "nosuch"), ("SORT", "nosuch", "STORE", "d4"),
+    ("BITOP", "AND", "d5", "nosuch"), ("ZRANGESTORE", "d6", "nosuch", "0", "-1"),
+    ("GEOSEARCHSTORE", "d7", "geo", "FROMLONLAT", "0", "0", "BYRADIUS", "1", "m"),
+    ("SUNIONSTORE", "e1", "src"), ("SINTERSTORE", "e2", "src"), ("ZUNIONSTORE", "e3", "1", "zsrc"),
+    ("SORT", "lsrc", "STORE", "e4"), ("BITOP", "OR", "e5", "str"),
+    ("ZRANGESTORE", "e6", "zsrc", "0", "-1"),
+]
+
+
+def test_store_commands_on_an_expired_destination_publish_what_redis_does(server_factory):
+    tern = server_factory("--notify-keyspace-events", "KEA")
+    ref = server_factory("--notify-keyspace-events", "KEA", binary=servers.REFERENCE_BINARY)
+    got = _events_of(tern, STORE_ON_EXPIRED)
+    assert any(b"\r\ndel\r\n" in e for e in got)
+    assert any(b"\r\nexpired\r\n" in e for e in got)
+    assert got == _events_of(ref, STORE_ON_EXPIRED)
