@@ -425,9 +425,13 @@ class Generator:
         in: their refusal is part of the protocol."""
         if not hasattr(self, "_scriptable_cache"):
             from compare import rule_for
+            # A bare container (CLIENT alone, CLIENT HELP) answers with its
+            # help text, which lists what each server has.
+            containers = {n.split("|")[0] for n in self.names if "|" in n}
             self._scriptable_cache = [
                 c for c in self.commands
                 if rule_for(c.name) == "exact" and c.name not in LEX_NAMES
+                and c.name not in containers
                 and not c.name.startswith(("eval", "fcall", "function", "script"))
                 and c.name not in ("multi", "exec", "discard", "watch", "unwatch", "subscribe",
                                    "psubscribe", "ssubscribe", "hello", "reset")]
