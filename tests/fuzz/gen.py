@@ -432,6 +432,9 @@ class Generator:
                 c for c in self.commands
                 if rule_for(c.name) == "exact" and c.name not in LEX_NAMES
                 and c.name not in containers
+                # COMMAND GETKEYS inside a script shows nothing the top-level
+                # one does not.
+                and not c.name.startswith("command|getkeys")
                 and not c.name.startswith(("eval", "fcall", "function", "script"))
                 and c.name not in ("multi", "exec", "discard", "watch", "unwatch", "subscribe",
                                    "psubscribe", "ssubscribe", "hello", "reset")]
