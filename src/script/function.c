@@ -82,7 +82,7 @@ static size_t libraryBytes(const library *l) {
     return n;
 }
 
-library *libraryNew(const char *name, size_t nameLen, const char *code, size_t codeLen) {
+static library *libraryNew(const char *name, size_t nameLen, const char *code, size_t codeLen) {
     library *l = tcalloc(sizeof(*l));
     l->name = tmemdup(name, nameLen);
     l->code = sbufNew(code, codeLen);
