@@ -52,7 +52,8 @@ void luaPushError(lua_State *L, const char *err, size_t len) {
             msgLen = len - 1;
         }
     }
-    while (msgLen && (msg[msgLen - 1] == '\r' || msg[msgLen - 1] == '\n')) msgLen--;
+    while (msgLen && (msg[msgLen - 1] == '\r' || msg[msgLen - 1] == '\n'))
+        msgLen--;
     lua_newtable(L);
     lua_pushlstring(L, code, codeLen);
     lua_pushliteral(L, " ");
@@ -114,7 +115,8 @@ void luaErrorInfoFree(luaErrorInfo *e) {
 
 static int redisCommand(lua_State *L, bool raise) {
     scriptRun *run = scriptCurrentRun();
-    if (!run) return raiseError(L, "redis.call/pcall can only be called inside a script invocation");
+    if (!run)
+        return raiseError(L, "redis.call/pcall can only be called inside a script invocation");
     int argc = lua_gettop(L);
     if (argc == 0) {
         luaPushError(L, "Please specify at least one argument for this redis lib call", 61);
@@ -189,8 +191,12 @@ static int redisCommand(lua_State *L, bool raise) {
     return 1;
 }
 
-static int redisCall(lua_State *L) { return redisCommand(L, true); }
-static int redisPcall(lua_State *L) { return redisCommand(L, false); }
+static int redisCall(lua_State *L) {
+    return redisCommand(L, true);
+}
+static int redisPcall(lua_State *L) {
+    return redisCommand(L, false);
+}
 
 /* ---- the other redis.* functions ---- */
 
@@ -314,7 +320,9 @@ static int redisBreakpoint(lua_State *L) {
     return 1;
 }
 
-static int redisDebug(lua_State *L) { return 0; }
+static int redisDebug(lua_State *L) {
+    return 0;
+}
 
 static int redisReplicateCommands(lua_State *L) {
     lua_pushboolean(L, 1); /* effects replication is the only mode */
@@ -325,7 +333,9 @@ static int redisReplicateCommands(lua_State *L) {
 
 static uint64_t randState = 0x1234ABCD330EULL;
 
-void luaRandSeed(int32_t seed) { randState = ((uint64_t)(uint32_t)seed << 16) | 0x330E; }
+void luaRandSeed(int32_t seed) {
+    randState = ((uint64_t)(uint32_t)seed << 16) | 0x330E;
+}
 
 int32_t luaRandNext(void) {
     randState = (randState * 0x5DEECE66DULL + 0xB) & ((1ULL << 48) - 1);
@@ -337,24 +347,24 @@ static int mathRandom(lua_State *L) {
         return luaL_error(L, "math.random can only be called inside a script invocation");
     lua_Number r = (lua_Number)(luaRandNext() % INT32_MAX) / (lua_Number)INT32_MAX;
     switch (lua_gettop(L)) {
-    case 0:
-        lua_pushnumber(L, r);
-        break;
-    case 1: {
-        int u = luaL_checkint(L, 1);
-        luaL_argcheck(L, 1 <= u, 1, "interval is empty");
-        lua_pushnumber(L, floor(r * u) + 1);
-        break;
-    }
-    case 2: {
-        int l = luaL_checkint(L, 1);
-        int u = luaL_checkint(L, 2);
-        luaL_argcheck(L, l <= u, 2, "interval is empty");
-        lua_pushnumber(L, floor(r * (u - l + 1)) + l);
-        break;
-    }
-    default:
-        return luaL_error(L, "wrong number of arguments");
+        case 0:
+            lua_pushnumber(L, r);
+            break;
+        case 1: {
+            int u = luaL_checkint(L, 1);
+            luaL_argcheck(L, 1 <= u, 1, "interval is empty");
+            lua_pushnumber(L, floor(r * u) + 1);
+            break;
+        }
+        case 2: {
+            int l = luaL_checkint(L, 1);
+            int u = luaL_checkint(L, 2);
+            luaL_argcheck(L, l <= u, 2, "interval is empty");
+            lua_pushnumber(L, floor(r * (u - l + 1)) + l);
+            break;
+        }
+        default:
+            return luaL_error(L, "wrong number of arguments");
     }
     return 1;
 }
