@@ -47,7 +47,8 @@ static command commandTable[] = {
 
 static const char *flagNames[CMD_NUM_FLAGS] = {
     "write", "readonly", "denyoom", "admin", "pubsub", "noscript", "blocking", "loading",
-    "stale", "skip_monitor", "skip_slowlog", "fast", "no_auth", "may_replicate",
+    "stale", "skip_monitor", "skip_slowlog", "fast", "no_auth",
+    NULL /* may_replicate: Redis 7.0 hides it from COMMAND */,
     NULL /* sentinel: Redis keeps it internal */,
     "no_mandatory_keys", "no_multi", "movablekeys", "allow_busy"};
 

@@ -382,22 +382,15 @@ static int sbIpairs(lua_State *L) {
 }
 
 static int sbCollectgarbage(lua_State *L) {
-    /* "count" is what scripts use; a full or incremental collection is
-     * harmless.  Stopping the collector or retuning it could make one
-     * script's garbage every later script's problem, so those are out. */
+    /* Only "count" (what scripts use to watch their memory).  A full
+     * collection on demand is a latency lever (a loop of them stalls the
+     * server for every client), and stopping or retuning the collector
+     * would make one script's garbage every later script's problem; the
+     * interpreter collects incrementally between scripts anyway. */
     const char *opt = luaL_optstring(L, 1, "collect");
     if (strcmp(opt, "count") == 0) {
         lua_pushnumber(L, (lua_Number)lua_gc(L, LUA_GCCOUNT, 0) +
                               (lua_Number)lua_gc(L, LUA_GCCOUNTB, 0) / 1024);
-        return 1;
-    }
-    if (strcmp(opt, "collect") == 0) {
-        lua_gc(L, LUA_GCCOLLECT, 0);
-        lua_pushinteger(L, 0);
-        return 1;
-    }
-    if (strcmp(opt, "step") == 0) {
-        lua_pushboolean(L, lua_gc(L, LUA_GCSTEP, luaL_optint(L, 2, 0)));
         return 1;
     }
     return luaL_error(L, "collectgarbage option '%s' is not allowed in scripts", opt);

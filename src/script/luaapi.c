@@ -26,6 +26,7 @@
 
 #include "core/command.h"
 #include "core/propagate.h"
+#include "ds/numfmt.h"
 #include "net/conn.h"
 #include "net/reply.h"
 #include "script/script.h"
@@ -128,10 +129,19 @@ static int redisCommand(lua_State *L, bool raise) {
     for (int j = 1; j <= argc; j++) {
         int t = lua_type(L, j);
         if (t == LUA_TNUMBER) {
-            /* Lua's own conversion (%.14g) would lose precision. */
+            /* Lua's own conversion (%.14g) would lose precision: Redis
+             * formats with %.17g, which prints an integer below 1e17 as
+             * its digits; those (the common case: counts, indexes) skip
+             * the slow floating-point printf. */
             char buf[64];
-            int n = snprintf(buf, sizeof(buf), "%.17g", (double)lua_tonumber(L, j));
-            lua_pushlstring(L, buf, (size_t)n);
+            lua_Number num = lua_tonumber(L, j);
+            size_t n;
+            if (num > -1e17 && num < 1e17 && num == (lua_Number)(long long)num &&
+                !(num == 0 && signbit(num)))
+                n = numLLToStr(buf, sizeof(buf), (long long)num);
+            else
+                n = (size_t)snprintf(buf, sizeof(buf), "%.17g", (double)num);
+            lua_pushlstring(L, buf, n);
             lua_replace(L, j);
         } else if (t != LUA_TSTRING) {
             lua_settop(L, 0);

@@ -33,6 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ds/numfmt.h"
 #include "net/reply.h"
 
 /* ---- RESP -> Lua ---- */
@@ -50,7 +51,11 @@ static size_t lineLen(const char *p, const char *end, const char **next) {
     return (size_t)(cr - p);
 }
 
+/* The integer of a reply line the server itself wrote (a length, a count
+ * or an integer reply), so always well formed. */
 static long long lineNumber(const char *p, size_t len) {
+    long long v;
+    if (numStrToLL(p, len, &v)) return v;
     char buf[32];
     if (len >= sizeof(buf)) len = sizeof(buf) - 1;
     memcpy(buf, p, len);

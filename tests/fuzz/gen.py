@@ -131,6 +131,22 @@ RANDOM_COUNT = {"srandmember", "hrandfield", "zrandmember"}
 BIT_WRITERS = {"setbit", "getbit", "bitfield", "bitfield_ro"}
 
 
+LEX_NAMES = {"zrangebylex", "zrevrangebylex", "zlexcount", "zremrangebylex", "zrange",
+             "zrangestore"}
+
+
+def lua_str(value):
+    """'value' (bytes) as a Lua string literal, any byte escaped as \\ddd."""
+    out = ['"']
+    for ch in value:
+        if 32 <= ch < 127 and ch not in (34, 92):
+            out.append(chr(ch))
+        else:
+            out.append("\\%03d" % ch)
+    out.append('"')
+    return "".join(out)
+
+
 def arity_ok(arity, argc):
     return argc == arity if arity > 0 else argc >= -arity
 
@@ -378,6 +394,8 @@ class Generator:
         if name == "section":
             return rng.choice(SECTIONS)
         if name == "script":
+            if cmd.name.startswith("eval") and rng.random() < 0.6:
+                return self._script()
             return rng.choice(SCRIPTS)
         if name in ("command-name",):
             return rng.choice([n.split("|")[0].encode() for n in self.names] + [b"bogus", b""])
@@ -396,6 +414,59 @@ class Generator:
         if name == "category":
             return rng.choice([b"read", b"write", b"string", b"bogus", b"keyspace"])
         return rng.choice(VALUES)
+
+    # -- generated scripts --
+
+    def _scriptable(self):
+        """Commands a generated script may call: those compared exactly at
+        top level (a nondeterministic reply inside a script's table could
+        not be told apart) and not lex ranges (compared only on same-score
+        sets, which a script cannot check first).  noscript commands stay
+        in: their refusal is part of the protocol."""
+        if not hasattr(self, "_scriptable_cache"):
+            from compare import rule_for
+            # A bare container (CLIENT alone, CLIENT HELP) answers with its
+            # help text, which lists what each server has.
+            containers = {n.split("|")[0] for n in self.names if "|" in n}
+            self._scriptable_cache = [
+                c for c in self.commands
+                if rule_for(c.name) == "exact" and c.name not in LEX_NAMES
+                and c.name not in containers
+                # COMMAND GETKEYS inside a script shows nothing the top-level
+                # one does not.
+                and not c.name.startswith("command|getkeys")
+                and not c.name.startswith(("eval", "fcall", "function", "script"))
+                and c.name not in ("multi", "exec", "discard", "watch", "unwatch", "subscribe",
+                                   "psubscribe", "ssubscribe", "hello", "reset")]
+        return self._scriptable_cache
+
+    def _script(self):
+        """A Lua script that runs one to four generated commands through
+        redis.call or redis.pcall and returns their replies (or one of
+        them, or a converted value), so EVAL exercises every command's
+        reply conversion and error path from inside a script."""
+        rng = self.rng
+        lines = []
+        if rng.random() < 0.25:
+            lines.append("redis.setresp(3)")
+        lines.append("local r = {}")
+        for _ in range(rng.randint(1, 4)):
+            cmd = rng.choice(self._scriptable())
+            argv = list(cmd.prefix) + self._args(cmd)
+            call = "redis.call" if rng.random() < 0.3 else "redis.pcall"
+            lines.append("r[#r+1] = %s(%s)" % (call, ", ".join(lua_str(a) for a in argv)))
+        tail = rng.random()
+        if tail < 0.6:
+            lines.append("return r")
+        elif tail < 0.75:
+            lines.append("return r[1]")
+        elif tail < 0.85:
+            lines.append("return type(r[1])")
+        elif tail < 0.95:
+            lines.append("return cjson.encode(r)")
+        else:
+            lines.append("return #r")
+        return "\n".join(lines).encode("latin-1")
 
     def _key(self, cmd):
         rng = self.rng
