@@ -128,6 +128,9 @@ static void dbLink(db *d, kvobj *kv) {
 
 void dbAdd(db *d, kvobj *kv) {
     dbLink(d, kv);
+    /* Class 'n': a key came into existence (before the command's own
+     * event, as in Redis 7.0). */
+    notifyKeyspaceEvent(NOTIFY_NEW, "new", kvKey(kv), kvKeyLen(kv), d->id);
     /* Any path that creates a list, sorted set or stream (RENAME, COPY,
      * MOVE, the STORE commands, LMOVE...) may satisfy blocked clients, as
      * in Redis 7.0's dbAdd.  Free when nobody is blocked. */

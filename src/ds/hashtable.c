@@ -299,20 +299,40 @@ bool htDelete(hashtable *ht, const void *key, size_t len) {
     return true;
 }
 
+/* A random bucket, NULL when it is one of table[0]'s already moved ones. */
+static htNode *randomBucket(hashtable *ht) {
+    size_t total = ht->size[0] + ht->size[1];
+    size_t i = (size_t)random() % total;
+    if (i < ht->size[0]) return (long)i < ht->rehashidx ? NULL : ht->table[0][i];
+    return ht->table[1][i - ht->size[0]];
+}
+
+/* Rejection sampling: a random bucket and a random position below K (an
+ * upper bound on chain lengths); the entry at that position, if the chain
+ * has one, is returned.  Each entry then has the same chance 1/(buckets*K).
+ * K is the longest chain seen so far; a longer one raises it.  After many
+ * misses (a table emptied faster than it shrinks) any entry of a random
+ * non-empty chain is taken instead, slightly biased but bounded in time. */
 void *htRandom(hashtable *ht) {
     if (htSize(ht) == 0) return NULL;
     rehashStep(ht);
-    htNode *head = NULL;
-    size_t total = ht->size[0] + ht->size[1];
-    while (!head) {
-        size_t i = (size_t)random() % total;
-        if (i < ht->size[0]) {
-            if ((long)i < ht->rehashidx) continue;
-            head = ht->table[0][i];
-        } else {
-            head = ht->table[1][i - ht->size[0]];
+    if (ht->maxChain < 1) ht->maxChain = 1;
+    for (int tries = 0; tries < 1000; tries++) {
+        htNode *e = randomBucket(ht);
+        if (!e) continue;
+        int pos = (int)((size_t)random() % (size_t)ht->maxChain);
+        int n = 0;
+        htNode *hit = NULL;
+        for (; e; e = e->next, n++)
+            if (n == pos) hit = e;
+        if (n > ht->maxChain) {
+            ht->maxChain = n; /* K was too small: start over with the new bound */
+            continue;
         }
+        if (hit) return hit;
     }
+    htNode *head = NULL;
+    while (!head) head = randomBucket(ht);
     size_t n = 0;
     for (htNode *e = head; e; e = e->next) n++;
     size_t pick = (size_t)random() % n;

@@ -48,6 +48,7 @@ typedef struct hashtable {
     size_t used[2];
     long rehashidx; /* next bucket of table[0] to move, -1 when not rehashing */
     int pauseRehash; /* > 0 while safe iterators or scans run */
+    int maxChain;    /* longest chain htRandom has seen (fills padding) */
     void *hint;        /* last entry found or linked (see above), or NULL */
     uint64_t hintHash; /* its hash */
 } hashtable;
@@ -96,7 +97,9 @@ void *htUnlink(hashtable *ht, const void *key, size_t len);
 /* Unlinks and frees; returns true when something was deleted. */
 bool htDelete(hashtable *ht, const void *key, size_t len);
 
-/* Returns a random entry (NULL when empty).  Roughly uniform. */
+/* Returns a random entry (NULL when empty), every entry equally likely:
+ * SRANDMEMBER/HRANDFIELD/SPOP/RANDOMKEY statistics depend on it.  Costs a
+ * few bucket probes per call on a table filled as resizing keeps it. */
 void *htRandom(hashtable *ht);
 
 /* Reverse-binary scan.  Calls 'fn(priv, entry)' for every entry in the

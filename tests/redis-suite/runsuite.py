@@ -374,20 +374,35 @@ def read_tsv(path):
 
 
 def compare(a_dir, b_dir, a_name, b_name):
-    """Markdown table of two runs: passed/failed/ignored and pass ratio."""
+    """Markdown table of two runs, A the reference (Redis) and B the server
+    under test: passed/failed/ignored of each, B's passes as a share of
+    A's, B's status, and a totals row."""
     a = read_tsv(os.path.join(a_dir, "results.tsv"))
     b = read_tsv(os.path.join(b_dir, "results.tsv"))
-    print(f"| unit | mode | {a_name} pass/fail/ign | {b_name} pass/fail/ign | ratio | {a_name} status |")
+    print(f"| unit | mode | {a_name} pass/fail/ign | {b_name} pass/fail/ign "
+          f"| {b_name}/{a_name} | {b_name} status |")
     print("|---|---|---|---|---|---|")
+    tot = {"a": [0, 0, 0], "b": [0, 0, 0]}
+
+    def fmt(r, side):
+        if not r:
+            return "-"
+        nums = [int(r["passed"]), int(r["failed"]), int(r["ignored"])]
+        tot[side] = [x + y for x, y in zip(tot[side], nums)]
+        return "/".join(str(n) for n in nums)
+
+    def share(pa, pb):
+        return f"{100.0 * pb / pa:.1f} %" if pa > 0 else "-"
+
     for unit in list(a) + [u for u in b if u not in a]:
         ra, rb = a.get(unit), b.get(unit)
-        fa = f"{ra['passed']}/{ra['failed']}/{ra['ignored']}" if ra else "-"
-        fb = f"{rb['passed']}/{rb['failed']}/{rb['ignored']}" if rb else "-"
-        ratio = "-"
-        if ra and rb and int(rb["passed"]) > 0:
-            ratio = f"{100.0 * int(ra['passed']) / int(rb['passed']):.0f} %"
+        fa, fb = fmt(ra, "a"), fmt(rb, "b")
+        ratio = share(int(ra["passed"]), int(rb["passed"])) if ra and rb else "-"
         mode = (ra or rb)["mode"]
-        print(f"| {unit} | {mode} | {fa} | {fb} | {ratio} | {ra['status'] if ra else '-'} |")
+        print(f"| {unit} | {mode} | {fa} | {fb} | {ratio} | {rb['status'] if rb else '-'} |")
+    ta, tb = tot["a"], tot["b"]
+    print(f"| **total** | | {'/'.join(map(str, ta))} | {'/'.join(map(str, tb))} "
+          f"| {share(ta[0], tb[0])} | |")
 
 
 def main():
@@ -407,8 +422,9 @@ def main():
                    help="extra argument for the external server (repeatable)")
     p.add_argument("--suite-arg", action="append", default=[],
                    help="extra argument for the suite's test_helper.tcl (repeatable)")
-    p.add_argument("--compare", nargs=2, metavar=("A", "B"), help="print A vs B results and exit")
-    p.add_argument("--names", nargs=2, default=("tern", "redis"), help="column names for --compare")
+    p.add_argument("--compare", nargs=2, metavar=("A", "B"),
+                   help="print reference run A (Redis) against run B and exit")
+    p.add_argument("--names", nargs=2, default=("redis", "tern"), help="column names for --compare")
     args = p.parse_intermixed_args()
 
     if args.compare:

@@ -11,6 +11,7 @@
  */
 #include "ds/hashtable.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -382,6 +383,40 @@ static void test_randomReturnsEveryEntry(void **state) {
     }
 }
 
+/* Pearson's chi-square of 'draws' htRandom results over ids 0..n-1. */
+static double chiSquare(hashtable *ht, int n, int draws) {
+    int *hits = calloc((size_t)n, sizeof(int));
+    assert_non_null(hits);
+    for (int k = 0; k < draws; k++) {
+        testEntry *e = htRandom(ht);
+        assert_true(e->id >= 0 && e->id < n);
+        hits[e->id]++;
+    }
+    double expect = (double)draws / n, chi = 0;
+    for (int i = 0; i < n; i++) chi += (hits[i] - expect) * (hits[i] - expect) / expect;
+    free(hits);
+    return chi;
+}
+
+/* Every entry equally likely, whatever its place in a chain: a set of ten
+ * members in sixteen buckets must not favour the ones alone in theirs
+ * (Redis's suite checks SRANDMEMBER's histogram).  The bound is the
+ * chi-square mean plus six standard deviations. */
+static void test_randomIsUniform(void **state) {
+    hashtable *ht = *state;
+    int sizes[] = {10, 100, 1000};
+    int made = 0;
+    for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
+        int n = sizes[s];
+        while (made < n) htAddNew(ht, newEntry(made++));
+        double df = n - 1;
+        assert_true(chiSquare(ht, n, 200 * n) < df + 6 * sqrt(2 * df));
+    }
+    /* Sparse: most entries deleted, the table not shrunk yet (or shrinking). */
+    for (int i = 100; i < made; i++) assert_true(deleteId(ht, i));
+    assert_true(chiSquare(ht, 100, 20000) < 99 + 6 * sqrt(2 * 99.0));
+}
+
 /* ---- randomized cross-check against a naive model --------------------------------- */
 
 static void test_randomAgainstModel(void **state) {
@@ -652,6 +687,7 @@ int main(void) {
         T(test_rehashMicrosFinishes),
         T(test_safeIterationWithDeletion),
         T(test_randomReturnsEveryEntry),
+        T(test_randomIsUniform),
         T(test_randomAgainstModel),
         T(test_scanStaticTable),
         T(test_scanMayDeleteTheReportedEntry),
