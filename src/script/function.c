@@ -299,7 +299,9 @@ library *libraryCreate(const char *code, size_t len, bool refuseExisting, sbuf *
     loadStartUs = loopMonoMicros();
     luaVmSetLoadGlobals(fnLua, true);
     luaVmSetHook(fnLua, loadHook, false);
+    luaVmSetCapped(fnLua, true);
     int rc = lua_pcall(fnLua, 0, 0, 0);
+    luaVmSetCapped(fnLua, false);
     luaVmSetHook(fnLua, NULL, false);
     luaVmSetLoadGlobals(fnLua, false);
     loading = NULL;

@@ -55,6 +55,7 @@ static char regErrHandler;  /* the error handler */
 
 typedef struct luaHeap {
     size_t used;
+    bool capped; /* luaVmSetCapped: script code is running */
 } luaHeap;
 
 /* ---- allocator ---- */
@@ -66,7 +67,7 @@ static void *luaAlloc(void *ud, void *ptr, size_t osize, size_t nsize) {
         h->used -= osize;
         return NULL;
     }
-    if (nsize > osize && luaMemoryLimit > 0 &&
+    if (nsize > osize && luaMemoryLimit > 0 && h->capped &&
         h->used - osize + nsize > (unsigned long long)luaMemoryLimit)
         return NULL;
     void *p = realloc(ptr, nsize);
@@ -78,6 +79,15 @@ static void *luaAlloc(void *ud, void *ptr, size_t osize, size_t nsize) {
 static int luaPanic(lua_State *L) {
     serverLog(LL_WARNING, "Lua panic: %s", lua_tostring(L, -1));
     serverPanic("unprotected error in the Lua interpreter");
+}
+
+bool luaVmSetCapped(lua_State *L, bool capped) {
+    void *ud;
+    lua_getallocf(L, &ud);
+    luaHeap *h = ud;
+    bool was = h->capped;
+    h->capped = capped;
+    return was;
 }
 
 size_t luaVmMemory(lua_State *L) {

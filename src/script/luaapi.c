@@ -157,13 +157,8 @@ static int redisCommand(lua_State *L, bool raise) {
     /* The reply conversion needs room: a nested reply of depth d uses a
      * few slots per level (checked again as it goes). */
     lua_checkstack(L, 8);
-    static bool inUse;
-    if (inUse) {
-        /* Only reachable through debug hooks, which scripts cannot set. */
-        luaPushError(L, "recursive redis.call detected", 29);
-        return 1;
-    }
-    inUse = true;
+    /* No Lua code runs between here and the end (the interruption hook
+     * only fires on Lua instructions), so redis.call cannot nest. */
     c->argc = argc;
     slice *argv = c->argv;
     const char *err;
@@ -181,12 +176,13 @@ static int redisCommand(lua_State *L, bool raise) {
         char *owned = NULL;
         const char *p = clientReplyBytes(c, &len, &owned);
         if (raise && (len == 0 || p[0] != '-')) raise = false;
+        bool capped = luaVmSetCapped(L, false);
         luaPushReply(L, p, len);
+        luaVmSetCapped(L, capped);
         tfree(owned);
         clientDiscardReply(c);
     }
     c->argc = 0;
-    inUse = false;
     if (raise) return lua_error(L);
     return 1;
 }
@@ -449,12 +445,15 @@ void luaRunScript(scriptRun *run, lua_State *L, slice *keys, int nkeys, slice *a
     if (run->flags & RUN_EVAL) {
         luaVmSetGlobalArray(L, "KEYS", keys, nkeys);
         luaVmSetGlobalArray(L, "ARGV", args, nargs);
+        luaVmSetCapped(L, true);
         rc = lua_pcall(L, 0, 1, -2);
     } else {
         luaVmPushArray(L, keys, nkeys);
         luaVmPushArray(L, args, nargs);
+        luaVmSetCapped(L, true);
         rc = lua_pcall(L, 2, 1, -4);
     }
+    luaVmSetCapped(L, false);
     /* A few incremental collection steps every 50 runs keep garbage from
      * piling up without a full cycle's latency on any one script. */
     static int runs;
