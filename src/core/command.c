@@ -26,6 +26,7 @@
 #include "core/blocking.h"
 #include "core/cmdargs.h"
 #include "core/errors.h"
+#include "core/keyspec.h"
 #include "core/multi.h"
 #include "core/propagate.h"
 #include "ds/glob.h"
@@ -33,10 +34,13 @@
 #include "server/config.h"
 #include "server/errorstats.h"
 
-#define CMD(n, proc, arity, flags, fk, lk, ks, acl, group, since, summary, cx) \
-    {n, NULL, NULL, proc, arity, flags, fk, lk, ks, acl, group, since, summary, cx, NULL, 0, 0, 0, 0, 0, NULL},
-#define SUB(cont, n, proc, arity, flags, fk, lk, ks, acl, group, since, summary, cx) \
-    {cont "|" n, cont, n, proc, arity, flags, fk, lk, ks, acl, group, since, summary, cx, NULL, 0, 0, 0, 0, 0, NULL},
+/* Designated initializers: fields filled at init (subcommands, key specs,
+ * statistics) start zeroed whatever their order in the struct. */
+#define CMD_FIELDS(proc_, arity_, flags_, fk, lk, ks, acl_, group_, since_, summary_, cx)        \
+    .proc = proc_, .arity = arity_, .flags = flags_, .firstKey = fk, .lastKey = lk, .keyStep = ks, \
+    .acl = acl_, .group = group_, .since = since_, .summary = summary_, .complexity = cx
+#define CMD(n, ...) {.name = n, CMD_FIELDS(__VA_ARGS__)},
+#define SUB(cont, n, ...) {.name = cont "|" n, .container = cont, .subname = n, CMD_FIELDS(__VA_ARGS__)},
 static command commandTable[] = {
 #include "core/commands.def"
 };
@@ -57,21 +61,6 @@ static const char *aclNames[ACL_NUM_CATEGORIES] = {
     "hyperloglog", "geo", "stream", "pubsub", "admin", "fast", "slow", "blocking",
     "dangerous", "connection", "transaction", "scripting"};
 
-typedef struct cmdNode {
-    struct cmdNode *next;
-    command *cmd;
-} cmdNode;
-
-static const void *cmdNodeKey(const void *e, size_t *len) {
-    const cmdNode *n = e;
-    *len = strlen(n->cmd->name);
-    return n->cmd->name;
-}
-
-static void cmdNodeFree(void *e) { tfree(e); }
-
-static const htType commandHtType = {cmdNodeKey, cmdNodeFree};
-
 const char *commandFullName(const command *cmd) { return cmd ? cmd->name : ""; }
 
 /* Name lookup.  Every command passes through here, so it avoids the
@@ -91,6 +80,7 @@ typedef struct cmdSlot {
 
 static cmdSlot *cmdIndex;
 static size_t cmdIndexMask;
+static long long numTopLevel; /* COMMAND COUNT */
 
 /* Lowercases 'len' bytes of 'name' into 'lower' and returns their hash. */
 static inline uint32_t lowerAndHash(const char *name, size_t len, char *lower) {
@@ -116,8 +106,14 @@ static void cmdIndexAdd(command *cmd) {
     cmdIndex[i].len = (uint32_t)len;
 }
 
+static command *lookupBySlice(slice s);
+
+static command *lookupFullName(const char *name) {
+    slice s = {(char *)name, strlen(name)};
+    return lookupBySlice(s);
+}
+
 void commandTableInit(void) {
-    server.commands = htCreate(&commandHtType);
     size_t slots = 16;
     while (slots < NUM_COMMANDS * 4) slots <<= 1;
     cmdIndex = tcalloc(sizeof(cmdSlot) * slots);
@@ -141,10 +137,18 @@ void commandTableInit(void) {
             parent->subcommands[parent->numSub++] = cmd;
             continue;
         }
-        cmdNode *n = tmalloc(sizeof(*n));
-        n->cmd = cmd;
-        htAddNew(server.commands, n);
         cmdIndexAdd(cmd);
+        numTopLevel++;
+    }
+    keySpecsInit(lookupFullName);
+    for (size_t j = 0; j < NUM_COMMANDS; j++) {
+        if (keySpecsAgree(&commandTable[j])) continue;
+        char msg[200];
+        snprintf(msg, sizeof(msg),
+                 "command '%s': first/last/step or movablekeys in commands.def disagree with "
+                 "its lines in keyspecs.def",
+                 commandTable[j].name);
+        serverPanic(msg);
     }
     cmdArgsInit();
 }
@@ -267,27 +271,10 @@ void callCommand(client *c) {
  * why ("EXECABORT Transaction discarded because of: ..."); any other
  * refusal inside MULTI dooms the transaction (see the reject label). */
 static void rejectCommand(client *c, const char *err) {
-    if (c->cmd && c->cmd->proc == execCommand)
+    if (c->cmd && (c->cmd->flags & CMD_EXEC))
         execCommandAbort(c, err);
     else
         addReplyError(c, err);
-}
-
-/* In RESP2 a subscribed connection carries pushed messages, so it may
- * only run the commands that manage subscriptions (and PING, QUIT,
- * RESET); RESP3 tells pushes apart from replies and allows everything. */
-static bool allowedWhileSubscribed(const command *cmd) {
-    commandProc *p = cmd->proc;
-    return p == pingCommand || p == subscribeCommand || p == ssubscribeCommand ||
-           p == unsubscribeCommand || p == sunsubscribeCommand || p == psubscribeCommand ||
-           p == punsubscribeCommand || p == quitCommand || p == resetCommand;
-}
-
-/* Commands that act at once inside MULTI instead of being queued. */
-static bool runsInsideMulti(const command *cmd) {
-    commandProc *p = cmd->proc;
-    return p == execCommand || p == discardCommand || p == multiCommand || p == watchCommand ||
-           p == quitCommand || p == resetCommand;
 }
 
 /* maxmemory with the only policy there is so far, noeviction: over the
@@ -297,10 +284,8 @@ static bool runsInsideMulti(const command *cmd) {
  * 7.0's rules).  Eviction policies are issue #14. */
 static bool outOfMemoryFor(client *c, const command *cmd) {
     bool denied = (commandCallFlags(c, cmd) & CMD_DENYOOM) != 0;
-    if (cmd->proc == execCommand) denied = (multiQueuedFlags(c) & CMD_DENYOOM) != 0;
-    if ((c->flags & CLIENT_MULTI) && cmd->proc != execCommand && cmd->proc != discardCommand &&
-        cmd->proc != quitCommand && cmd->proc != resetCommand)
-        denied = true;
+    if (cmd->flags & CMD_EXEC) denied = (multiQueuedFlags(c) & CMD_DENYOOM) != 0;
+    if ((c->flags & CLIENT_MULTI) && !(cmd->flags & CMD_MULTI_END)) denied = true;
     return denied && tallocUsedMemory() > (size_t)server.maxmemory;
 }
 
@@ -341,7 +326,7 @@ void processCommand(client *c) {
     }
     /* DEBUG is gated by enable-debug-command, checked here (before auth,
      * as Redis 7 does) so a refused DEBUG counts as rejected, not failed. */
-    if (cmd->proc == debugCommand && !configAllowsAction(server.enableDebugCmd, c)) {
+    if ((cmd->flags & CMD_PROTECTED) && !configAllowsAction(server.enableDebugCmd, c)) {
         rejectCommand(c, "ERR DEBUG command not allowed. If the enable-debug-command option is "
                          "set to \"local\", you can run it from a local connection, otherwise "
                          "you need to set this option in the configuration file, and then "
@@ -364,7 +349,10 @@ void processCommand(client *c) {
         cmd->rejectedCalls++;
         goto reject;
     }
-    if ((c->flags & CLIENT_PUBSUB) && c->resp == 2 && !allowedWhileSubscribed(cmd)) {
+    /* In RESP2 a subscribed connection carries pushed messages, so it may
+     * only run the commands that manage subscriptions (and PING, QUIT,
+     * RESET); RESP3 tells pushes apart from replies and allows everything. */
+    if ((c->flags & CLIENT_PUBSUB) && c->resp == 2 && !(cmd->flags & CMD_SUBSCRIBED_OK)) {
         char err[200];
         snprintf(err, sizeof(err),
                  "ERR Can't execute '%s': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / "
@@ -381,7 +369,7 @@ void processCommand(client *c) {
         cmd->rejectedCalls++;
         goto reject;
     }
-    if ((c->flags & CLIENT_MULTI) && !runsInsideMulti(cmd))
+    if ((c->flags & CLIENT_MULTI) && !(cmd->flags & CMD_MULTI_CONTROL))
         multiQueueCommand(c);
     else
         callCommand(c);
@@ -401,32 +389,13 @@ reject:
     if (c->flags & CLIENT_REPLY_SKIP) c->flags &= ~CLIENT_REPLY_SKIP;
 }
 
-/* Keys of EVAL/FCALL-style commands: argv[2] says how many of the
- * arguments after it are keys. */
-static int numkeysKeys(slice *argv, int argc, int *out, int max) {
-    if (argc < 3) return 0;
-    char buf[32];
-    if (argv[2].len == 0 || argv[2].len >= sizeof(buf)) return -1;
-    memcpy(buf, argv[2].ptr, argv[2].len);
-    buf[argv[2].len] = '\0';
-    char *end;
-    long long n = strtoll(buf, &end, 10);
-    if (*end || n < 0 || n > argc - 3) return -1;
-    int count = 0;
-    for (long long j = 0; j < n && count < max; j++) out[count++] = (int)(3 + j);
-    return count;
-}
-
 int commandGetKeys(const command *cmd, slice *argv, int argc, int *out, int max) {
-    commandProc *p = cmd->proc;
-    if (p == evalCommand || p == evalRoCommand || p == evalShaCommand || p == evalShaRoCommand ||
-        p == fcallCommand || p == fcallRoCommand)
-        return numkeysKeys(argv, argc, out, max);
-    if (cmd->firstKey <= 0) return 0;
-    int last = cmd->lastKey < 0 ? argc + cmd->lastKey : cmd->lastKey;
-    if (last >= argc) last = argc - 1;
-    int n = 0;
-    for (int j = cmd->firstKey; j <= last && n < max; j += cmd->keyStep) out[n++] = j;
+    keyResult res;
+    keyResultInit(&res);
+    int n = commandKeys(cmd, argv, argc, &res);
+    if (n > max) n = max;
+    for (int j = 0; j < n; j++) out[j] = res.keys[j].pos;
+    keyResultFree(&res);
     return n;
 }
 
@@ -458,41 +427,9 @@ static void addReplyAcl(client *c, const command *cmd) {
     setDeferredSetLen(c, h, n);
 }
 
-static void addReplyKeySpecs(client *c, const command *cmd) {
-    if (cmd->firstKey <= 0) {
-        addReplyArrayLen(c, 0);
-        return;
-    }
-    addReplyArrayLen(c, 1);
-    addReplyMapLen(c, 3);
-    addReplyBulkCStr(c, "flags");
-    addReplySetLen(c, 1);
-    addReplyStatus(c, (cmd->flags & CMD_WRITE) ? "RW" : "RO");
-    addReplyBulkCStr(c, "begin_search");
-    addReplyMapLen(c, 2);
-    addReplyBulkCStr(c, "type");
-    addReplyBulkCStr(c, "index");
-    addReplyBulkCStr(c, "spec");
-    addReplyMapLen(c, 1);
-    addReplyBulkCStr(c, "index");
-    addReplyLongLong(c, cmd->firstKey);
-    addReplyBulkCStr(c, "find_keys");
-    addReplyMapLen(c, 2);
-    addReplyBulkCStr(c, "type");
-    addReplyBulkCStr(c, "range");
-    addReplyBulkCStr(c, "spec");
-    addReplyMapLen(c, 3);
-    addReplyBulkCStr(c, "lastkey");
-    addReplyLongLong(c, cmd->lastKey < 0 ? cmd->lastKey : cmd->lastKey - cmd->firstKey);
-    addReplyBulkCStr(c, "keystep");
-    addReplyLongLong(c, cmd->keyStep);
-    addReplyBulkCStr(c, "limit");
-    addReplyLongLong(c, 0);
-}
-
 static void addReplyCommandInfo(client *c, const command *cmd) {
     if (!cmd) {
-        addReplyNullArray(c);
+        addReplyNull(c);
         return;
     }
     addReplyArrayLen(c, 10);
@@ -503,9 +440,13 @@ static void addReplyCommandInfo(client *c, const command *cmd) {
     addReplyLongLong(c, cmd->lastKey);
     addReplyLongLong(c, cmd->keyStep);
     addReplyAcl(c, cmd);
-    addReplyArrayLen(c, 0); /* tips */
+    addReplySetLen(c, 0); /* tips */
     addReplyKeySpecs(c, cmd);
-    addReplyArrayLen(c, cmd->numSub);
+    /* Redis 7.0's shapes: an empty set without subcommands, else an array. */
+    if (cmd->numSub)
+        addReplyArrayLen(c, cmd->numSub);
+    else
+        addReplySetLen(c, 0);
     for (int j = 0; j < cmd->numSub; j++) addReplyCommandInfo(c, cmd->subcommands[j]);
 }
 
@@ -547,15 +488,12 @@ static command *lookupBySlice(slice s) {
 }
 
 void commandCommand(client *c) {
-    addReplyArrayLen(c, (long long)htSize(server.commands));
-    htIterator it;
-    htIterInit(&it, server.commands, false);
-    cmdNode *n;
-    while ((n = htNext(&it))) addReplyCommandInfo(c, n->cmd);
-    htIterRelease(&it);
+    addReplyArrayLen(c, numTopLevel);
+    for (size_t j = 0; j < NUM_COMMANDS; j++)
+        if (!commandTable[j].container) addReplyCommandInfo(c, &commandTable[j]);
 }
 
-void commandCountCommand(client *c) { addReplyLongLong(c, (long long)htSize(server.commands)); }
+void commandCountCommand(client *c) { addReplyLongLong(c, numTopLevel); }
 
 void commandInfoCommand(client *c) {
     if (c->argc == 2) {
@@ -568,15 +506,13 @@ void commandInfoCommand(client *c) {
 
 void commandDocsCommand(client *c) {
     if (c->argc == 2) {
-        addReplyMapLen(c, (long long)htSize(server.commands));
-        htIterator it;
-        htIterInit(&it, server.commands, false);
-        cmdNode *n;
-        while ((n = htNext(&it))) {
-            addReplyBulkCStr(c, n->cmd->name);
-            addReplyCommandDocs(c, n->cmd);
+        addReplyMapLen(c, numTopLevel);
+        for (size_t j = 0; j < NUM_COMMANDS; j++) {
+            const command *cmd = &commandTable[j];
+            if (cmd->container) continue;
+            addReplyBulkCStr(c, cmd->name);
+            addReplyCommandDocs(c, cmd);
         }
-        htIterRelease(&it);
         return;
     }
     void *h = addReplyDeferredLen(c);
@@ -629,7 +565,10 @@ void commandListCommand(client *c) {
     setDeferredArrayLen(c, h, n);
 }
 
-void commandGetKeysCommand(client *c) {
+/* COMMAND GETKEYS and GETKEYSANDFLAGS: the checks and error texts of
+ * Redis 7.0, in its order (unknown command, no keys at all, arity, then
+ * arguments whose keys cannot be found). */
+static void getKeysReply(client *c, bool withFlags) {
     slice *argv = c->argv + 2;
     int argc = c->argc - 2;
     command *cmd = lookupCommand(argv, argc);
@@ -637,19 +576,33 @@ void commandGetKeysCommand(client *c) {
         addReplyError(c, "ERR Invalid command specified");
         return;
     }
+    if (!commandHasKeys(cmd)) {
+        addReplyError(c, "ERR The command has no key arguments");
+        return;
+    }
     if ((cmd->arity > 0 && cmd->arity != argc) || argc < -cmd->arity) {
         addReplyError(c, "ERR Invalid number of arguments specified for command");
         return;
     }
-    int keys[256];
-    int n = commandGetKeys(cmd, argv, argc, keys, 256);
-    if (n <= 0) {
-        addReplyError(c, "ERR The command has no key arguments");
-        return;
+    keyResult res;
+    keyResultInit(&res);
+    int n = commandKeys(cmd, argv, argc, &res);
+    if (n == 0 && !(cmd->flags & CMD_NO_MANDATORY_KEYS)) {
+        addReplyError(c, "ERR Invalid arguments specified for command");
+    } else {
+        addReplyArrayLen(c, n);
+        for (int j = 0; j < n; j++) {
+            if (withFlags) addReplyArrayLen(c, 2);
+            addReplyBulkSlice(c, argv[res.keys[j].pos]);
+            if (withFlags) addReplyKeyFlags(c, res.keys[j].flags);
+        }
     }
-    addReplyArrayLen(c, n);
-    for (int j = 0; j < n; j++) addReplyBulkSlice(c, argv[keys[j]]);
+    keyResultFree(&res);
 }
+
+void commandGetKeysCommand(client *c) { getKeysReply(c, false); }
+
+void commandGetKeysAndFlagsCommand(client *c) { getKeysReply(c, true); }
 
 void commandHelpCommand(client *c) {
     static const char *help[] = {

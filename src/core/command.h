@@ -20,8 +20,10 @@
 /* Handler of container commands; never reached through dispatch. */
 commandProc containerCommand;
 
-/* Builds server.commands (for iteration) and the name index used by
- * lookupCommandByName from the table.  Called once at startup. */
+/* Builds the name index used by lookupCommandByName (the one index: the
+ * table itself is what COMMAND iterates), links subcommands to their
+ * containers and attaches the key specs of core/keyspecs.def.  Called once
+ * at startup. */
 void commandTableInit(void);
 /* Finds a top-level command by name (any case); NULL if unknown. */
 command *lookupCommandByName(const char *name, size_t len);
@@ -50,8 +52,9 @@ void commandResetStats(void);
 void commandForEach(void (*fn)(command *cmd, void *priv), void *priv);
 /* Full name as Redis prints it in errors ("config|get"). */
 const char *commandFullName(const command *cmd);
-/* Keys of a command invocation: writes argv indexes into 'out' (capacity
- * 'max'), returns the count, or -1 when the arguments make no sense. */
+/* Keys of a command invocation: writes up to 'max' argv indexes into
+ * 'out' and returns how many it wrote (0 when the arguments name none).
+ * The key specs decide (core/keyspec.h; commandKeys gives the flags too). */
 int commandGetKeys(const command *cmd, slice *argv, int argc, int *out, int max);
 
 #endif

@@ -241,7 +241,6 @@ void exitServer(int code) {
     lazyfreeShutdown();
     dbFreeAll();
     scriptingRelease();
-    htRelease(server.commands);
     freeConfigStrings();
     loopRelease(server.el);
     exit(code);

@@ -144,6 +144,17 @@ typedef void commandProc(client *c);
 #define CMD_MOVABLE_KEYS (1ULL << 17) /* movablekeys */
 #define CMD_ALLOW_BUSY (1ULL << 18)  /* allow_busy */
 #define CMD_NUM_FLAGS 19
+/* Dispatch rules kept as flags (COMMAND never prints these): which
+ * commands act at once inside MULTI, which leave a transaction (never
+ * refused for memory there), which a refusal answers with EXECABORT,
+ * which a RESP2 subscribed connection may run, and which
+ * enable-debug-command gates.  Bits far above the printed ones, so new
+ * printed flags never collide with them. */
+#define CMD_MULTI_CONTROL (1ULL << 48) /* EXEC DISCARD MULTI WATCH QUIT RESET */
+#define CMD_MULTI_END (1ULL << 49)     /* EXEC DISCARD QUIT RESET */
+#define CMD_EXEC (1ULL << 50)          /* EXEC: refusal discards the transaction */
+#define CMD_SUBSCRIBED_OK (1ULL << 51) /* (P|S)(UN)SUBSCRIBE PING QUIT RESET */
+#define CMD_PROTECTED (1ULL << 52)     /* DEBUG: gated by enable-debug-command */
 
 /* ACL categories (bit positions match the order of the names table). */
 #define ACL_KEYSPACE (1ULL << 0)
@@ -169,6 +180,9 @@ typedef void commandProc(client *c);
 #define ACL_SCRIPTING (1ULL << 20)
 #define ACL_NUM_CATEGORIES 21
 
+struct keySpec;
+struct keyResult;
+
 typedef struct command {
     const char *name;      /* lower case; "config|get" for subcommands */
     const char *container; /* parent name for subcommands, else NULL */
@@ -187,6 +201,12 @@ typedef struct command {
     /* Flags that depend on the arguments (EVAL, FCALL: what the script
      * declares), or NULL; set with commandSetFlagsProc. */
     uint64_t (*flagsProc)(struct client *c, uint64_t tableFlags);
+    /* Key specs and key function from core/keyspecs.def (core/keyspec.h),
+     * attached at init; keysArg is the function's table entry. */
+    const struct keySpec *keySpecs;
+    int numKeySpecs;
+    int (*getKeys)(const struct command *cmd, slice *argv, int argc, struct keyResult *res);
+    int keysArg;
 } command;
 
 /* ---- server ---- */
@@ -254,7 +274,6 @@ typedef struct serverState {
      * the -BUSY text other clients' commands get (set by script/). */
     const char *busyReply;
     int shutdownFlags;
-    hashtable *commands; /* name -> command */
     /* Changes to the dataset (one per key or element changed, as Redis
      * counts them): save rules and INFO rdb_changes_since_last_save read
      * it, and a command that moved it gets propagated (core/propagate.h). */
