@@ -36,6 +36,7 @@
 #include "core/propagate.h"
 #include "net/conn.h"
 #include "net/reply.h"
+#include "server/slowlog.h"
 
 typedef struct waitKey waitKey;
 
@@ -292,6 +293,7 @@ static void unblockClient(client *c, bool resume) {
     tfree(bs->priv);
     bs->priv = NULL;
     bs->ops = NULL;
+    slowlogBlockedDiscard(c); /* unless served, a wait is not logged */
     c->flags &= ~CLIENT_BLOCKED;
     numBlocked--;
     if (resume) queueResume(bs);
@@ -316,11 +318,6 @@ static void replyTimeout(client *c) {
         addReplyNullArray(c);
 }
 
-/* Charges an error reply given while unblocking 'c' to its command's
- * failed_calls, as Redis 7.0's updateStatsOnUnblock does. */
-static void chargeUnblockError(client *c, bool hadErrors) {
-    if (hadErrors && c->lastcmd) ((command *)c->lastcmd)->failedCalls++;
-}
 
 /* ---- readiness and serving ---- */
 
@@ -374,6 +371,7 @@ static void serveKey(waitKey *wk) {
         slice key = {wk->key, wk->len};
         bool done = false;
         long long errors = server.stat.totalErrorReplies;
+        long long start = ustime();
         client *outer = server.currentClient;
         server.currentClient = c;
         if (kv && kv->type == (uint32_t)bs->ops->type) {
@@ -384,7 +382,9 @@ static void serveKey(waitKey *wk) {
         server.currentClient = outer;
         propagateCallEnd(&frame, NULL);
         if (done) {
-            chargeUnblockError(c, server.stat.totalErrorReplies != errors);
+            /* Charged as Redis 7.0's updateStatsOnUnblock: the first run
+             * plus serving, to commandstats and the slow log. */
+            slowlogBlockedEnd(c, ustime() - start, server.stat.totalErrorReplies != errors);
             unblockClient(c, true);
         }
         n = next;
@@ -475,8 +475,9 @@ void clientUnblockCommand(client *c) {
         addReplyError(target, "UNBLOCKED client unblocked via CLIENT UNBLOCK");
     else
         replyTimeout(target);
-    /* Redis 7.0 counts every CLIENT UNBLOCK as a failed call, even TIMEOUT. */
-    chargeUnblockError(target, true);
+    /* Redis 7.0 counts every CLIENT UNBLOCK as a failed call, even TIMEOUT,
+     * and logs it in the slow log. */
+    slowlogBlockedEnd(target, 0, true);
     unblockClient(target, true);
     addReplyLongLong(c, 1);
 }

@@ -32,6 +32,7 @@
 #include "net/reply.h"
 #include "server/config.h"
 #include "server/errorstats.h"
+#include "server/slowlog.h"
 
 #define CMD(n, proc, arity, flags, fk, lk, ks, acl, group, since, summary, cx) \
     {n, NULL, NULL, proc, arity, flags, fk, lk, ks, acl, group, since, summary, cx, NULL, 0, 0, 0, 0, 0, NULL},
@@ -260,6 +261,19 @@ void callCommand(client *c) {
     errorsCounted = server.stat.totalErrorReplies;
     server.stat.numCommands++;
     c->lastcmd = cmd;
+    /* The slow log: a blocked command is logged once it is served. */
+    if (c->flags & CLIENT_BLOCKED)
+        slowlogBlockedBegin(c, dur);
+    else if (server.slowlogLogSlowerThan >= 0 && !(cmd->flags & CMD_SKIP_SLOWLOG))
+        slowlogPush(c, c->argv, c->argc, dur);
+}
+
+void commandRedactArg(client *c, int j) {
+    static char redacted[] = "(redacted)";
+    if (j < c->argc) {
+        c->argv[j].ptr = redacted;
+        c->argv[j].len = sizeof(redacted) - 1;
+    }
 }
 
 /* Refuses the command about to run with error 'err', as Redis's

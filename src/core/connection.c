@@ -67,9 +67,12 @@ void authCommand(client *c) {
     }
     slice user = {"default", 7};
     slice pass = c->argv[1];
+    /* The slow log and MONITOR show the command without its secrets. */
+    commandRedactArg(c, 1);
     if (c->argc == 3) {
-        user = c->argv[1];
+        user = pass;
         pass = c->argv[2];
+        commandRedactArg(c, 2);
     } else if (!server.requirepass) {
         addReplyError(c, "ERR AUTH <password> called without any password configured for the "
                          "default user. Are you sure your configuration is correct?");
@@ -101,7 +104,10 @@ void helloCommand(client *c) {
     for (int j = next; j < c->argc; j++) {
         int more = c->argc - j - 1;
         if (sliceIs(c->argv[j], "AUTH") && more >= 2) {
-            if (!checkCredentials(c->argv[j + 1], c->argv[j + 2])) {
+            bool ok = checkCredentials(c->argv[j + 1], c->argv[j + 2]);
+            commandRedactArg(c, j + 1);
+            commandRedactArg(c, j + 2);
+            if (!ok) {
                 addReplyError(c, ERR_WRONGPASS);
                 return;
             }

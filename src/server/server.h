@@ -116,6 +116,7 @@ typedef struct client {
     struct blockState *bstate;   /* core/blocking.c */
     struct multiState *mstate;   /* core/multi.c */
     struct pubsubState *pstate;  /* core/pubsub.c */
+    struct blockedCall *blockedCall; /* server/slowlog.c: a blocked command's stats */
     char buf[REPLY_CHUNK_BYTES];
 } client;
 
