@@ -145,12 +145,18 @@ void evalRelease(void) {
     evalClient = NULL;
 }
 
-size_t evalVmMemory(void) { return evalLua ? luaVmMemory(evalLua) : 0; }
+size_t evalVmMemory(void) {
+    return evalLua ? luaVmMemory(evalLua) : 0;
+}
 size_t evalScriptsMemory(void) {
     return scriptsBytes + (scripts ? htOverheadBytes(scripts) : 0);
 }
-size_t evalScriptCount(void) { return scripts ? htSize(scripts) : 0; }
-long long evalEvictedScripts(void) { return evictedScripts; }
+size_t evalScriptCount(void) {
+    return scripts ? htSize(scripts) : 0;
+}
+long long evalEvictedScripts(void) {
+    return evictedScripts;
+}
 
 /* ---- shebang ---- */
 
@@ -213,7 +219,9 @@ done:
 
 /* ---- the cache ---- */
 
-static evalScript *lookupScript(const char *sha) { return htFind(scripts, sha, 40); }
+static evalScript *lookupScript(const char *sha) {
+    return htFind(scripts, sha, 40);
+}
 
 /* The cache key of argument 'a': a given SHA1 ('given', 40 bytes) in
  * lower case, as Redis matches them, or the SHA1 of a script body. */
@@ -307,10 +315,18 @@ static void evalGeneric(client *c, bool bySha, bool ro) {
     scriptResetRun(&run);
 }
 
-void evalCommand(client *c) { evalGeneric(c, false, false); }
-void evalRoCommand(client *c) { evalGeneric(c, false, true); }
-void evalShaCommand(client *c) { evalGeneric(c, true, false); }
-void evalShaRoCommand(client *c) { evalGeneric(c, true, true); }
+void evalCommand(client *c) {
+    evalGeneric(c, false, false);
+}
+void evalRoCommand(client *c) {
+    evalGeneric(c, false, true);
+}
+void evalShaCommand(client *c) {
+    evalGeneric(c, true, false);
+}
+void evalShaRoCommand(client *c) {
+    evalGeneric(c, true, true);
+}
 
 uint64_t evalCommandFlags(client *c, uint64_t cmdFlags) {
     bool bySha = c->cmd->proc == evalShaCommand || c->cmd->proc == evalShaRoCommand;
@@ -326,8 +342,8 @@ uint64_t evalCommandFlags(client *c, uint64_t cmdFlags) {
          * reported when EVAL runs). */
         size_t skip;
         char err[256];
-        if (bySha || parseShebang(c->argv[1].ptr, c->argv[1].len, &flags, &skip, err,
-                                  sizeof(err)) != C_OK)
+        if (bySha ||
+            parseShebang(c->argv[1].ptr, c->argv[1].len, &flags, &skip, err, sizeof(err)) != C_OK)
             return cmdFlags;
     }
     if (flags & SCRIPT_FLAG_EVAL_COMPAT) return cmdFlags;
@@ -376,7 +392,9 @@ void scriptLoadCommand(client *c) {
     addReplyBulk(c, s->sha, 40);
 }
 
-void scriptKillCommand(client *c) { scriptKill(c, true); }
+void scriptKillCommand(client *c) {
+    scriptKill(c, true);
+}
 
 void scriptDebugCommand(client *c) {
     slice mode = c->argv[2];

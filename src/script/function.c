@@ -67,7 +67,8 @@ static const htType functionHtType = {functionKey, NULL};
 
 static char *lowerDup(const char *s, size_t len) {
     char *d = tmalloc(len + 1);
-    for (size_t j = 0; j < len; j++) d[j] = (s[j] >= 'A' && s[j] <= 'Z') ? (char)(s[j] + 32) : s[j];
+    for (size_t j = 0; j < len; j++)
+        d[j] = (s[j] >= 'A' && s[j] <= 'Z') ? (char)(s[j] + 32) : s[j];
     d[len] = '\0';
     return d;
 }
@@ -82,7 +83,7 @@ static size_t libraryBytes(const library *l) {
     return n;
 }
 
-library *libraryNew(const char *name, size_t nameLen, const char *code, size_t codeLen) {
+static library *libraryNew(const char *name, size_t nameLen, const char *code, size_t codeLen) {
     library *l = tcalloc(sizeof(*l));
     l->name = tmemdup(name, nameLen);
     l->code = sbufNew(code, codeLen);
@@ -105,7 +106,9 @@ void libraryFree(library *l) {
     tfree(l);
 }
 
-library *libraryLookup(const char *name, size_t len) { return htFind(libraries, name, len); }
+library *libraryLookup(const char *name, size_t len) {
+    return htFind(libraries, name, len);
+}
 
 function *functionLookup(const char *name, size_t len) {
     char *key = lowerDup(name, len);
@@ -116,12 +119,14 @@ function *functionLookup(const char *name, size_t len) {
 
 void libraryLink(library *l) {
     htAddNew(libraries, l);
-    for (int j = 0; j < l->nfuncs; j++) htAddNew(functions, l->funcs[j]);
+    for (int j = 0; j < l->nfuncs; j++)
+        htAddNew(functions, l->funcs[j]);
     librariesBytes += libraryBytes(l);
 }
 
 void libraryUnlink(library *l) {
-    for (int j = 0; j < l->nfuncs; j++) htUnlink(functions, l->funcs[j]->key, strlen(l->funcs[j]->key));
+    for (int j = 0; j < l->nfuncs; j++)
+        htUnlink(functions, l->funcs[j]->key, strlen(l->funcs[j]->key));
     htUnlink(libraries, l->name, strlen(l->name));
     librariesBytes -= libraryBytes(l);
 }
@@ -138,7 +143,8 @@ void librariesForEach(void (*fn)(library *l, void *priv), void *priv) {
     htIterator it;
     htIterInit(&it, libraries, false);
     library *l;
-    while ((l = htNext(&it))) fn(l, priv);
+    while ((l = htNext(&it)))
+        fn(l, priv);
     htIterRelease(&it);
 }
 
@@ -174,12 +180,18 @@ void functionsRelease(void) {
     fnClient = NULL;
 }
 
-size_t functionsVmMemory(void) { return fnLua ? luaVmMemory(fnLua) : 0; }
+size_t functionsVmMemory(void) {
+    return fnLua ? luaVmMemory(fnLua) : 0;
+}
 size_t functionsMemoryOverhead(void) {
     return librariesBytes + htOverheadBytes(libraries) + htOverheadBytes(functions);
 }
-size_t functionsCount(void) { return htSize(functions); }
-size_t functionsLibraryCount(void) { return htSize(libraries); }
+size_t functionsCount(void) {
+    return htSize(functions);
+}
+size_t functionsLibraryCount(void) {
+    return htSize(libraries);
+}
 
 /* ---- loading a library ---- */
 
@@ -287,7 +299,9 @@ library *libraryCreate(const char *code, size_t len, bool refuseExisting, sbuf *
     loadStartUs = loopMonoMicros();
     luaVmSetLoadGlobals(fnLua, true);
     luaVmSetHook(fnLua, loadHook, false);
+    luaVmSetCapped(fnLua, true);
     int rc = lua_pcall(fnLua, 0, 0, 0);
+    luaVmSetCapped(fnLua, false);
     luaVmSetHook(fnLua, NULL, false);
     luaVmSetLoadGlobals(fnLua, false);
     loading = NULL;
@@ -362,7 +376,8 @@ static int readFlags(lua_State *L, uint64_t *out) {
         }
         const char *s = lua_tostring(L, -1);
         const scriptFlagName *f = scriptFlagNames;
-        while (f->name && strcasecmp(f->name, s) != 0) f++;
+        while (f->name && strcasecmp(f->name, s) != 0)
+            f++;
         lua_pop(L, 1);
         if (!f->name) return C_ERR;
         flags |= f->flag;
@@ -372,17 +387,21 @@ static int readFlags(lua_State *L, uint64_t *out) {
 }
 
 int luaRegisterFunction(lua_State *L) {
-    if (!loading) return raiseMsg(L, "redis.register_function can only be called on FUNCTION LOAD command");
+    if (!loading)
+        return raiseMsg(L, "redis.register_function can only be called on FUNCTION LOAD command");
     int argc = lua_gettop(L);
-    if (argc < 1 || argc > 2) return raiseMsg(L, "wrong number of arguments to redis.register_function");
+    if (argc < 1 || argc > 2)
+        return raiseMsg(L, "wrong number of arguments to redis.register_function");
     const char *name = NULL, *desc = NULL;
     size_t nameLen = 0, descLen = 0;
     uint64_t flags = 0;
     int ref = LUA_NOREF;
     const char *err = NULL;
     if (argc == 2) {
-        if (!lua_isstring(L, 1)) return raiseMsg(L, "first argument to redis.register_function must be a string");
-        if (!lua_isfunction(L, 2)) return raiseMsg(L, "second argument to redis.register_function must be a function");
+        if (!lua_isstring(L, 1))
+            return raiseMsg(L, "first argument to redis.register_function must be a string");
+        if (!lua_isfunction(L, 2))
+            return raiseMsg(L, "second argument to redis.register_function must be a function");
         name = lua_tolstring(L, 1, &nameLen);
         ref = luaL_ref(L, LUA_REGISTRYINDEX);
     } else {
@@ -398,7 +417,8 @@ int luaRegisterFunction(lua_State *L) {
             const char *key = lua_tostring(L, -2);
             if (strcasecmp(key, "function_name") == 0) {
                 if (!lua_isstring(L, -1)) {
-                    err = "function_name argument given to redis.register_function must be a string";
+                    err =
+                        "function_name argument given to redis.register_function must be a string";
                     break;
                 }
                 name = lua_tolstring(L, -1, &nameLen);
@@ -492,8 +512,12 @@ static void fcallGeneric(client *c, bool ro) {
     scriptResetRun(&run);
 }
 
-void fcallCommand(client *c) { fcallGeneric(c, false); }
-void fcallRoCommand(client *c) { fcallGeneric(c, true); }
+void fcallCommand(client *c) {
+    fcallGeneric(c, false);
+}
+void fcallRoCommand(client *c) {
+    fcallGeneric(c, true);
+}
 
 uint64_t fcallCommandFlags(client *c, uint64_t cmdFlags) {
     if (c->argc < 2) return cmdFlags;
@@ -545,7 +569,9 @@ void functionDeleteCommand(client *c) {
     addReplyOK(c);
 }
 
-void functionKillCommand(client *c) { scriptKill(c, false); }
+void functionKillCommand(client *c) {
+    scriptKill(c, false);
+}
 
 /* The error Redis gives from inside a subcommand for extra arguments. */
 static void replySubcommandArgsError(client *c) {
@@ -661,7 +687,8 @@ void functionStatsCommand(client *c) {
         addReplyBulkCStr(c, run->name);
         addReplyBulkCStr(c, "command");
         addReplyArrayLen(c, run->caller->argc);
-        for (int j = 0; j < run->caller->argc; j++) addReplyBulkSlice(c, run->caller->argv[j]);
+        for (int j = 0; j < run->caller->argc; j++)
+            addReplyBulkSlice(c, run->caller->argv[j]);
         addReplyBulkCStr(c, "duration_ms");
         addReplyLongLong(c, scriptRunDurationMs());
     }
@@ -688,7 +715,8 @@ void functionHelpCommand(client *c) {
         "    * Library description",
         "    * Functions list",
         "    * Library code (if WITHCODE is given)",
-        "    It also possible to get only function that matches a pattern using LIBRARYNAME argument.",
+        "    It also possible to get only function that matches a pattern using LIBRARYNAME "
+        "argument.",
         "STATS",
         "    Return information about the current function running:",
         "    * Function name",
@@ -705,17 +733,24 @@ void functionHelpCommand(client *c) {
         "    * ASYNC: Asynchronously flush the libraries.",
         "    * SYNC: Synchronously flush the libraries.",
         "DUMP",
-        "    Return a serialized payload representing the current libraries, can be restored using FUNCTION RESTORE command",
+        "    Return a serialized payload representing the current libraries, can be restored using "
+        "FUNCTION RESTORE command",
         "RESTORE <PAYLOAD> [FLUSH|APPEND|REPLACE]",
-        "    Restore the libraries represented by the given payload, it is possible to give a restore policy to",
+        "    Restore the libraries represented by the given payload, it is possible to give a "
+        "restore policy to",
         "    control how to handle existing libraries (default APPEND):",
         "    * FLUSH: delete all existing libraries.",
-        "    * APPEND: appends the restored libraries to the existing libraries. On collision, abort.",
-        "    * REPLACE: appends the restored libraries to the existing libraries, On collision, replace the old",
-        "      libraries with the new libraries (notice that even on this option there is a chance of failure",
+        "    * APPEND: appends the restored libraries to the existing libraries. On collision, "
+        "abort.",
+        "    * REPLACE: appends the restored libraries to the existing libraries, On collision, "
+        "replace the old",
+        "      libraries with the new libraries (notice that even on this option there is a chance "
+        "of failure",
         "      in case of functions name collision with another library).",
         NULL};
     addReplyHelp(c, help);
 }
 
-void functionsSetLoadTimeout(long long ms) { loadTimeoutMs = ms; }
+void functionsSetLoadTimeout(long long ms) {
+    loadTimeoutMs = ms;
+}

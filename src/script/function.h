@@ -16,11 +16,11 @@ typedef struct library library;
 typedef struct function {
     struct function *next; /* functions table chain */
     library *lib;
-    char *name;   /* as registered */
-    char *key;    /* lowercased: the table key (names are case-insensitive) */
-    char *desc;   /* or NULL */
+    char *name;     /* as registered */
+    char *key;      /* lowercased: the table key (names are case-insensitive) */
+    char *desc;     /* or NULL */
     uint64_t flags; /* SCRIPT_FLAG_* */
-    int ref;      /* the callback in the FUNCTION engine's registry */
+    int ref;        /* the callback in the FUNCTION engine's registry */
 } function;
 
 /* A library: its name, its whole code (metadata line included, as

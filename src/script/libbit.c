@@ -30,24 +30,31 @@ static int bret(lua_State *L, uint32_t b) {
     return 1;
 }
 
-static int bitTobit(lua_State *L) { return bret(L, barg(L, 1)); }
-static int bitBnot(lua_State *L) { return bret(L, ~barg(L, 1)); }
+static int bitTobit(lua_State *L) {
+    return bret(L, barg(L, 1));
+}
+static int bitBnot(lua_State *L) {
+    return bret(L, ~barg(L, 1));
+}
 
 static int bitBand(lua_State *L) {
     uint32_t b = barg(L, 1);
-    for (int j = lua_gettop(L); j > 1; j--) b &= barg(L, j);
+    for (int j = lua_gettop(L); j > 1; j--)
+        b &= barg(L, j);
     return bret(L, b);
 }
 
 static int bitBor(lua_State *L) {
     uint32_t b = barg(L, 1);
-    for (int j = lua_gettop(L); j > 1; j--) b |= barg(L, j);
+    for (int j = lua_gettop(L); j > 1; j--)
+        b |= barg(L, j);
     return bret(L, b);
 }
 
 static int bitBxor(lua_State *L) {
     uint32_t b = barg(L, 1);
-    for (int j = lua_gettop(L); j > 1; j--) b ^= barg(L, j);
+    for (int j = lua_gettop(L); j > 1; j--)
+        b ^= barg(L, j);
     return bret(L, b);
 }
 
@@ -106,9 +113,9 @@ static int bitTohex(lua_State *L) {
 }
 
 static const luaL_Reg bitFuncs[] = {
-    {"tobit", bitTobit},   {"bnot", bitBnot},     {"band", bitBand},       {"bor", bitBor},
-    {"bxor", bitBxor},     {"lshift", bitLshift}, {"rshift", bitRshift},   {"arshift", bitArshift},
-    {"rol", bitRol},       {"ror", bitRor},       {"bswap", bitBswap},     {"tohex", bitTohex},
+    {"tobit", bitTobit}, {"bnot", bitBnot},     {"band", bitBand},     {"bor", bitBor},
+    {"bxor", bitBxor},   {"lshift", bitLshift}, {"rshift", bitRshift}, {"arshift", bitArshift},
+    {"rol", bitRol},     {"ror", bitRor},       {"bswap", bitBswap},   {"tohex", bitTohex},
     {NULL, NULL},
 };
 

@@ -70,7 +70,8 @@ static void jbufReserve(lua_State *L, jbuf *b, size_t extra) {
     if (extra > SIZE_MAX / 2 - b->len) luaL_error(L, "not enough memory");
     size_t want = b->len + extra;
     size_t cap = b->cap ? b->cap : 64;
-    while (cap < want) cap *= 2;
+    while (cap < want)
+        cap *= 2;
     void *ud;
     lua_Alloc f = lua_getallocf(L, &ud);
     char *p = f(ud, b->p, b->cap, cap);
@@ -100,7 +101,8 @@ static jsonCfg *getCfg(lua_State *L) {
 
 static jsonCfg *optionArgs(lua_State *L, int n) {
     luaL_argcheck(L, lua_gettop(L) <= n, n + 1, "found too many arguments");
-    while (lua_gettop(L) < n) lua_pushnil(L);
+    while (lua_gettop(L) < n)
+        lua_pushnil(L);
     return getCfg(L);
 }
 
@@ -204,15 +206,32 @@ static void encodeString(lua_State *L, jbuf *b, int idx) {
         unsigned char ch = (unsigned char)s[j];
         const char *esc = NULL;
         switch (ch) {
-        case '"': esc = "\\\""; break;
-        case '\\': esc = "\\\\"; break;
-        case '/': esc = "\\/"; break;
-        case '\b': esc = "\\b"; break;
-        case '\t': esc = "\\t"; break;
-        case '\n': esc = "\\n"; break;
-        case '\f': esc = "\\f"; break;
-        case '\r': esc = "\\r"; break;
-        default: break;
+            case '"':
+                esc = "\\\"";
+                break;
+            case '\\':
+                esc = "\\\\";
+                break;
+            case '/':
+                esc = "\\/";
+                break;
+            case '\b':
+                esc = "\\b";
+                break;
+            case '\t':
+                esc = "\\t";
+                break;
+            case '\n':
+                esc = "\\n";
+                break;
+            case '\f':
+                esc = "\\f";
+                break;
+            case '\r':
+                esc = "\\r";
+                break;
+            default:
+                break;
         }
         if (esc) {
             jbufAdd(L, b, esc, 2);
@@ -313,32 +332,32 @@ static void encodeTable(lua_State *L, jsonCfg *cfg, int depth, jbuf *b) {
 
 static void encodeValue(lua_State *L, jsonCfg *cfg, int depth, jbuf *b) {
     switch (lua_type(L, -1)) {
-    case LUA_TSTRING:
-        encodeString(L, b, -1);
-        break;
-    case LUA_TNUMBER:
-        encodeNumber(L, cfg, b, -1);
-        break;
-    case LUA_TBOOLEAN:
-        if (lua_toboolean(L, -1))
-            jbufAdd(L, b, "true", 4);
-        else
-            jbufAdd(L, b, "false", 5);
-        break;
-    case LUA_TTABLE:
-        encodeTable(L, cfg, depth, b);
-        break;
-    case LUA_TNIL:
-        jbufAdd(L, b, "null", 4);
-        break;
-    case LUA_TLIGHTUSERDATA:
-        if (lua_touserdata(L, -1) == NULL) {
+        case LUA_TSTRING:
+            encodeString(L, b, -1);
+            break;
+        case LUA_TNUMBER:
+            encodeNumber(L, cfg, b, -1);
+            break;
+        case LUA_TBOOLEAN:
+            if (lua_toboolean(L, -1))
+                jbufAdd(L, b, "true", 4);
+            else
+                jbufAdd(L, b, "false", 5);
+            break;
+        case LUA_TTABLE:
+            encodeTable(L, cfg, depth, b);
+            break;
+        case LUA_TNIL:
             jbufAdd(L, b, "null", 4);
             break;
-        }
-        /* fall through */
-    default:
-        encodeError(L, -1, "type not supported");
+        case LUA_TLIGHTUSERDATA:
+            if (lua_touserdata(L, -1) == NULL) {
+                jbufAdd(L, b, "null", 4);
+                break;
+            }
+            /* fall through */
+        default:
+            encodeError(L, -1, "type not supported");
     }
 }
 
@@ -372,9 +391,8 @@ typedef enum {
 } tokType;
 
 static const char *const tokNames[] = {
-    "T_OBJ_BEGIN", "T_OBJ_END", "T_ARR_BEGIN", "T_ARR_END", "T_STRING",
-    "T_NUMBER",    "T_BOOLEAN", "T_NULL",      "T_COLON",   "T_COMMA",
-    "T_END",       "T_WHITESPACE", "T_ERROR",  "T_UNKNOWN",
+    "T_OBJ_BEGIN", "T_OBJ_END", "T_ARR_BEGIN", "T_ARR_END", "T_STRING",     "T_NUMBER", "T_BOOLEAN",
+    "T_NULL",      "T_COLON",   "T_COMMA",     "T_END",     "T_WHITESPACE", "T_ERROR",  "T_UNKNOWN",
 };
 
 typedef struct token {
@@ -396,27 +414,37 @@ typedef struct parser {
 
 static tokType charToken(unsigned char ch) {
     switch (ch) {
-    case '{': return T_OBJ_BEGIN;
-    case '}': return T_OBJ_END;
-    case '[': return T_ARR_BEGIN;
-    case ']': return T_ARR_END;
-    case ',': return T_COMMA;
-    case ':': return T_COLON;
-    case '\0': return T_END;
-    case ' ':
-    case '\t':
-    case '\n':
-    case '\r': return T_WHITESPACE;
-    case 'f':
-    case 'i':
-    case 'I':
-    case 'n':
-    case 'N':
-    case 't':
-    case '"':
-    case '+':
-    case '-': return T_UNKNOWN;
-    default: return (ch >= '0' && ch <= '9') ? T_UNKNOWN : T_ERROR;
+        case '{':
+            return T_OBJ_BEGIN;
+        case '}':
+            return T_OBJ_END;
+        case '[':
+            return T_ARR_BEGIN;
+        case ']':
+            return T_ARR_END;
+        case ',':
+            return T_COMMA;
+        case ':':
+            return T_COLON;
+        case '\0':
+            return T_END;
+        case ' ':
+        case '\t':
+        case '\n':
+        case '\r':
+            return T_WHITESPACE;
+        case 'f':
+        case 'i':
+        case 'I':
+        case 'n':
+        case 'N':
+        case 't':
+        case '"':
+        case '+':
+        case '-':
+            return T_UNKNOWN;
+        default:
+            return (ch >= '0' && ch <= '9') ? T_UNKNOWN : T_ERROR;
     }
 }
 
@@ -495,21 +523,37 @@ static void stringToken(parser *ps, token *t) {
         if (ch == '\\') {
             char esc = ps->p[1];
             switch (esc) {
-            case '"': ch = '"'; break;
-            case '\\': ch = '\\'; break;
-            case '/': ch = '/'; break;
-            case 'b': ch = '\b'; break;
-            case 't': ch = '\t'; break;
-            case 'n': ch = '\n'; break;
-            case 'f': ch = '\f'; break;
-            case 'r': ch = '\r'; break;
-            case 'u':
-                if (unicodeEscape(ps) == 0) continue;
-                tokenError(ps, t, "invalid unicode escape code");
-                return;
-            default:
-                tokenError(ps, t, "invalid escape code");
-                return;
+                case '"':
+                    ch = '"';
+                    break;
+                case '\\':
+                    ch = '\\';
+                    break;
+                case '/':
+                    ch = '/';
+                    break;
+                case 'b':
+                    ch = '\b';
+                    break;
+                case 't':
+                    ch = '\t';
+                    break;
+                case 'n':
+                    ch = '\n';
+                    break;
+                case 'f':
+                    ch = '\f';
+                    break;
+                case 'r':
+                    ch = '\r';
+                    break;
+                case 'u':
+                    if (unicodeEscape(ps) == 0) continue;
+                    tokenError(ps, t, "invalid unicode escape code");
+                    return;
+                default:
+                    tokenError(ps, t, "invalid escape code");
+                    return;
             }
             ps->p++;
         }
@@ -657,26 +701,26 @@ static void parseArray(parser *ps) {
 static void parseValue(parser *ps, token *t) {
     lua_State *L = ps->L;
     switch (t->type) {
-    case T_STRING:
-        lua_pushlstring(L, t->str, t->strLen);
-        break;
-    case T_NUMBER:
-        lua_pushnumber(L, t->num);
-        break;
-    case T_BOOLEAN:
-        lua_pushboolean(L, t->boolean);
-        break;
-    case T_OBJ_BEGIN:
-        parseObject(ps);
-        break;
-    case T_ARR_BEGIN:
-        parseArray(ps);
-        break;
-    case T_NULL:
-        lua_pushlightuserdata(L, NULL);
-        break;
-    default:
-        parseError(ps, "value", t);
+        case T_STRING:
+            lua_pushlstring(L, t->str, t->strLen);
+            break;
+        case T_NUMBER:
+            lua_pushnumber(L, t->num);
+            break;
+        case T_BOOLEAN:
+            lua_pushboolean(L, t->boolean);
+            break;
+        case T_OBJ_BEGIN:
+            parseObject(ps);
+            break;
+        case T_ARR_BEGIN:
+            parseArray(ps);
+            break;
+        case T_NULL:
+            lua_pushlightuserdata(L, NULL);
+            break;
+        default:
+            parseError(ps, "value", t);
     }
 }
 
@@ -689,7 +733,8 @@ static int jsonDecode(lua_State *L) {
     luaL_argcheck(L, lua_gettop(L) == 1, 1, "expected 1 argument");
     size_t len;
     const char *s = luaL_checklstring(L, 1, &len);
-    if (len >= 2 && (!s[0] || !s[1])) luaL_error(L, "JSON parser does not support UTF-16 or UTF-32");
+    if (len >= 2 && (!s[0] || !s[1]))
+        luaL_error(L, "JSON parser does not support UTF-16 or UTF-32");
     if (cfg->tmp.cap > TMP_KEEP_BYTES) jbufFree(L, &cfg->tmp);
     cfg->tmp.len = 0;
     /* A decoded string is never longer than the text it came from. */

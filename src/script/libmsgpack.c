@@ -53,7 +53,8 @@ static void bufAdd(mpbuf *b, const void *s, size_t len) {
     if (b->cap - b->len < len) {
         if (len > SIZE_MAX / 4 - b->len) luaL_error(b->L, "not enough memory");
         size_t cap = b->cap ? b->cap : 64;
-        while (cap - b->len < len) cap *= 2;
+        while (cap - b->len < len)
+            cap *= 2;
         void *ud;
         lua_Alloc f = lua_getallocf(b->L, &ud);
         char *p = f(ud, b->p, b->cap, cap);
@@ -65,7 +66,9 @@ static void bufAdd(mpbuf *b, const void *s, size_t len) {
     b->len += len;
 }
 
-static void bufByte(mpbuf *b, unsigned char c) { bufAdd(b, &c, 1); }
+static void bufByte(mpbuf *b, unsigned char c) {
+    bufAdd(b, &c, 1);
+}
 
 static int bufGc(lua_State *L) {
     mpbuf *b = lua_touserdata(L, 1);
@@ -81,7 +84,8 @@ static int bufGc(lua_State *L) {
 static void putBE(mpbuf *b, unsigned char tag, uint64_t v, int bytes) {
     unsigned char out[9];
     out[0] = tag;
-    for (int j = 0; j < bytes; j++) out[1 + j] = (unsigned char)((v >> (8 * (bytes - 1 - j))) & 0xff);
+    for (int j = 0; j < bytes; j++)
+        out[1 + j] = (unsigned char)((v >> (8 * (bytes - 1 - j))) & 0xff);
     bufAdd(b, out, (size_t)bytes + 1);
 }
 
@@ -208,23 +212,23 @@ static void packValue(lua_State *L, mpbuf *b, int level) {
     int t = lua_type(L, -1);
     if (t == LUA_TTABLE && level == PACK_MAX_NESTING) t = LUA_TNIL;
     switch (t) {
-    case LUA_TSTRING: {
-        size_t len;
-        const char *s = lua_tolstring(L, -1, &len);
-        packString(b, s, len);
-        break;
-    }
-    case LUA_TBOOLEAN:
-        bufByte(b, lua_toboolean(L, -1) ? 0xc3 : 0xc2);
-        break;
-    case LUA_TNUMBER:
-        packNumber(b, lua_tonumber(L, -1));
-        break;
-    case LUA_TTABLE:
-        packTable(L, b, level);
-        break;
-    default:
-        bufByte(b, 0xc0);
+        case LUA_TSTRING: {
+            size_t len;
+            const char *s = lua_tolstring(L, -1, &len);
+            packString(b, s, len);
+            break;
+        }
+        case LUA_TBOOLEAN:
+            bufByte(b, lua_toboolean(L, -1) ? 0xc3 : 0xc2);
+            break;
+        case LUA_TNUMBER:
+            packNumber(b, lua_tonumber(L, -1));
+            break;
+        case LUA_TTABLE:
+            packTable(L, b, level);
+            break;
+        default:
+            bufByte(b, 0xc0);
     }
     lua_pop(L, 1);
 }
@@ -232,7 +236,8 @@ static void packValue(lua_State *L, mpbuf *b, int level) {
 static int mpPack(lua_State *L) {
     int n = lua_gettop(L);
     if (n == 0) return luaL_argerror(L, 0, "MessagePack pack needs input.");
-    if (!lua_checkstack(L, n + 4)) return luaL_argerror(L, 0, "Too many arguments for MessagePack pack.");
+    if (!lua_checkstack(L, n + 4))
+        return luaL_argerror(L, 0, "Too many arguments for MessagePack pack.");
     mpbuf *b = lua_newuserdata(L, sizeof(*b));
     memset(b, 0, sizeof(*b));
     b->L = L;
@@ -265,7 +270,8 @@ typedef struct cursor {
 
 static uint64_t getBE(const unsigned char *p, int bytes) {
     uint64_t v = 0;
-    for (int j = 0; j < bytes; j++) v = (v << 8) | p[j];
+    for (int j = 0; j < bytes; j++)
+        v = (v << 8) | p[j];
     return v;
 }
 
@@ -322,93 +328,94 @@ static void unpackNested(lua_State *L, cursor *c, bool map, size_t len, size_t h
 
 static void unpackValue(lua_State *L, cursor *c) {
     NEED(c, 1);
-    luaL_checkstack(L, 1, "too many return values at once; use unpack_one or unpack_limit instead.");
+    luaL_checkstack(L, 1,
+                    "too many return values at once; use unpack_one or unpack_limit instead.");
     unsigned char b = c->p[0];
     switch (b) {
-    case 0xcc:
-        NEED(c, 2);
-        lua_pushnumber(L, c->p[1]);
-        consume(c, 2);
-        return;
-    case 0xd0:
-        NEED(c, 2);
-        lua_pushnumber(L, (signed char)c->p[1]);
-        consume(c, 2);
-        return;
-    case 0xcd:
-        NEED(c, 3);
-        lua_pushnumber(L, (lua_Number)getBE(c->p + 1, 2));
-        consume(c, 3);
-        return;
-    case 0xd1:
-        NEED(c, 3);
-        lua_pushnumber(L, (int16_t)getBE(c->p + 1, 2));
-        consume(c, 3);
-        return;
-    case 0xce:
-        NEED(c, 5);
-        lua_pushnumber(L, (lua_Number)getBE(c->p + 1, 4));
-        consume(c, 5);
-        return;
-    case 0xd2:
-        NEED(c, 5);
-        lua_pushnumber(L, (int32_t)(uint32_t)getBE(c->p + 1, 4));
-        consume(c, 5);
-        return;
-    case 0xcf:
-    case 0xd3:
-        NEED(c, 9);
-        lua_pushnumber(L, (lua_Number)(int64_t)getBE(c->p + 1, 8));
-        consume(c, 9);
-        return;
-    case 0xc0:
-        lua_pushnil(L);
-        consume(c, 1);
-        return;
-    case 0xc3:
-    case 0xc2:
-        lua_pushboolean(L, b == 0xc3);
-        consume(c, 1);
-        return;
-    case 0xca: {
-        NEED(c, 5);
-        uint32_t bits = (uint32_t)getBE(c->p + 1, 4);
-        float f;
-        memcpy(&f, &bits, 4);
-        lua_pushnumber(L, f);
-        consume(c, 5);
-        return;
-    }
-    case 0xcb: {
-        NEED(c, 9);
-        uint64_t bits = getBE(c->p + 1, 8);
-        double d;
-        memcpy(&d, &bits, 8);
-        lua_pushnumber(L, d);
-        consume(c, 9);
-        return;
-    }
-    case 0xd9:
-        unpackString(L, c, 2, 1);
-        return;
-    case 0xda:
-        unpackString(L, c, 3, 2);
-        return;
-    case 0xdb:
-        unpackString(L, c, 5, 4);
-        return;
-    case 0xdc:
-    case 0xde:
-        NEED(c, 3);
-        unpackNested(L, c, b == 0xde, (size_t)getBE(c->p + 1, 2), 3);
-        return;
-    case 0xdd:
-    case 0xdf:
-        NEED(c, 5);
-        unpackNested(L, c, b == 0xdf, (size_t)getBE(c->p + 1, 4), 5);
-        return;
-    default:
-        break;
+        case 0xcc:
+            NEED(c, 2);
+            lua_pushnumber(L, c->p[1]);
+            consume(c, 2);
+            return;
+        case 0xd0:
+            NEED(c, 2);
+            lua_pushnumber(L, (signed char)c->p[1]);
+            consume(c, 2);
+            return;
+        case 0xcd:
+            NEED(c, 3);
+            lua_pushnumber(L, (lua_Number)getBE(c->p + 1, 2));
+            consume(c, 3);
+            return;
+        case 0xd1:
+            NEED(c, 3);
+            lua_pushnumber(L, (int16_t)getBE(c->p + 1, 2));
+            consume(c, 3);
+            return;
+        case 0xce:
+            NEED(c, 5);
+            lua_pushnumber(L, (lua_Number)getBE(c->p + 1, 4));
+            consume(c, 5);
+            return;
+        case 0xd2:
+            NEED(c, 5);
+            lua_pushnumber(L, (int32_t)(uint32_t)getBE(c->p + 1, 4));
+            consume(c, 5);
+            return;
+        case 0xcf:
+        case 0xd3:
+            NEED(c, 9);
+            lua_pushnumber(L, (lua_Number)(int64_t)getBE(c->p + 1, 8));
+            consume(c, 9);
+            return;
+        case 0xc0:
+            lua_pushnil(L);
+            consume(c, 1);
+            return;
+        case 0xc3:
+        case 0xc2:
+            lua_pushboolean(L, b == 0xc3);
+            consume(c, 1);
+            return;
+        case 0xca: {
+            NEED(c, 5);
+            uint32_t bits = (uint32_t)getBE(c->p + 1, 4);
+            float f;
+            memcpy(&f, &bits, 4);
+            lua_pushnumber(L, f);
+            consume(c, 5);
+            return;
+        }
+        case 0xcb: {
+            NEED(c, 9);
+            uint64_t bits = getBE(c->p + 1, 8);
+            double d;
+            memcpy(&d, &bits, 8);
+            lua_pushnumber(L, d);
+            consume(c, 9);
+            return;
+        }
+        case 0xd9:
+            unpackString(L, c, 2, 1);
+            return;
+        case 0xda:
+            unpackString(L, c, 3, 2);
+            return;
+        case 0xdb:
+            unpackString(L, c, 5, 4);
+            return;
+        case 0xdc:
+        case 0xde:
+            NEED(c, 3);
+            unpackNested(L, c, b == 0xde, (size_t)getBE(c->p + 1, 2), 3);
+            return;
+        case 0xdd:
+        case 0xdf:
+            NEED(c, 5);
+            unpackNested(L, c, b == 0xdf, (size_t)getBE(c->p + 1, 4), 5);
+            return;
+        default:
+            break;
     }
     if ((b & 0x80) == 0) {
         lua_pushnumber(L, b);
@@ -457,7 +464,9 @@ static int unpackFull(lua_State *L, lua_Integer limit, lua_Integer offset) {
     return count;
 }
 
-static int mpUnpack(lua_State *L) { return unpackFull(L, 0, 0); }
+static int mpUnpack(lua_State *L) {
+    return unpackFull(L, 0, 0);
+}
 
 static int mpUnpackOne(lua_State *L) {
     lua_Integer offset = luaL_optinteger(L, 2, 0);

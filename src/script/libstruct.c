@@ -57,33 +57,33 @@ static int readCount(lua_State *L, const char **fmt, int def) {
 
 static size_t optSize(lua_State *L, int opt, const char **fmt) {
     switch (opt) {
-    case 'B':
-    case 'b':
-        return 1;
-    case 'H':
-    case 'h':
-        return 2;
-    case 'L':
-    case 'l':
-    case 'T':
-        return 8;
-    case 'f':
-        return 4;
-    case 'd':
-        return 8;
-    case 'x':
-        return 1;
-    case 'c':
-        return (size_t)readCount(L, fmt, 1);
-    case 'i':
-    case 'I': {
-        int sz = readCount(L, fmt, 4);
-        if (sz > MAXINTSIZE)
-            luaL_error(L, "integral size %d is larger than limit of %d", sz, MAXINTSIZE);
-        return (size_t)sz;
-    }
-    default:
-        return 0;
+        case 'B':
+        case 'b':
+            return 1;
+        case 'H':
+        case 'h':
+            return 2;
+        case 'L':
+        case 'l':
+        case 'T':
+            return 8;
+        case 'f':
+            return 4;
+        case 'd':
+            return 8;
+        case 'x':
+            return 1;
+        case 'c':
+            return (size_t)readCount(L, fmt, 1);
+        case 'i':
+        case 'I': {
+            int sz = readCount(L, fmt, 4);
+            if (sz > MAXINTSIZE)
+                luaL_error(L, "integral size %d is larger than limit of %d", sz, MAXINTSIZE);
+            return (size_t)sz;
+        }
+        default:
+            return 0;
     }
 }
 
@@ -95,22 +95,22 @@ static size_t padding(size_t len, const fmtState *h, int opt, size_t size) {
 
 static void control(lua_State *L, int opt, const char **fmt, fmtState *h) {
     switch (opt) {
-    case ' ':
-        return;
-    case '>':
-        h->little = 0;
-        return;
-    case '<':
-        h->little = 1;
-        return;
-    case '!': {
-        int a = readCount(L, fmt, MAXALIGN);
-        if (a <= 0 || (a & (a - 1)) != 0) luaL_error(L, "alignment %d is not a power of 2", a);
-        h->align = a;
-        return;
-    }
-    default:
-        luaL_argerror(L, 1, lua_pushfstring(L, "invalid format option '%c'", opt));
+        case ' ':
+            return;
+        case '>':
+            h->little = 0;
+            return;
+        case '<':
+            h->little = 1;
+            return;
+        case '!': {
+            int a = readCount(L, fmt, MAXALIGN);
+            if (a <= 0 || (a & (a - 1)) != 0) luaL_error(L, "alignment %d is not a power of 2", a);
+            h->align = a;
+            return;
+        }
+        default:
+            luaL_argerror(L, 1, lua_pushfstring(L, "invalid format option '%c'", opt));
     }
 }
 
@@ -158,50 +158,51 @@ static int structPack(lua_State *L) {
         size_t size = optSize(L, opt, &fmt);
         size_t pad = padding(total, &h, opt, size);
         total += pad;
-        while (pad-- > 0) luaL_addchar(&b, '\0');
-        switch (opt) {
-        case 'b':
-        case 'B':
-        case 'h':
-        case 'H':
-        case 'l':
-        case 'L':
-        case 'T':
-        case 'i':
-        case 'I':
-            putInteger(L, &b, arg++, h.little, size);
-            break;
-        case 'x':
+        while (pad-- > 0)
             luaL_addchar(&b, '\0');
-            break;
-        case 'f': {
-            float f = (float)luaL_checknumber(L, arg++);
-            orderBytes((char *)&f, 4, h.little);
-            luaL_addlstring(&b, (char *)&f, 4);
-            break;
-        }
-        case 'd': {
-            double d = luaL_checknumber(L, arg++);
-            orderBytes((char *)&d, 8, h.little);
-            luaL_addlstring(&b, (char *)&d, 8);
-            break;
-        }
-        case 'c':
-        case 's': {
-            size_t l;
-            const char *s = luaL_checklstring(L, arg++, &l);
-            if (size == 0) size = l;
-            /* The original names the argument after this one here. */
-            luaL_argcheck(L, l >= size, arg, "string too short");
-            luaL_addlstring(&b, s, size);
-            if (opt == 's') {
+        switch (opt) {
+            case 'b':
+            case 'B':
+            case 'h':
+            case 'H':
+            case 'l':
+            case 'L':
+            case 'T':
+            case 'i':
+            case 'I':
+                putInteger(L, &b, arg++, h.little, size);
+                break;
+            case 'x':
                 luaL_addchar(&b, '\0');
-                size++;
+                break;
+            case 'f': {
+                float f = (float)luaL_checknumber(L, arg++);
+                orderBytes((char *)&f, 4, h.little);
+                luaL_addlstring(&b, (char *)&f, 4);
+                break;
             }
-            break;
-        }
-        default:
-            control(L, opt, &fmt, &h);
+            case 'd': {
+                double d = luaL_checknumber(L, arg++);
+                orderBytes((char *)&d, 8, h.little);
+                luaL_addlstring(&b, (char *)&d, 8);
+                break;
+            }
+            case 'c':
+            case 's': {
+                size_t l;
+                const char *s = luaL_checklstring(L, arg++, &l);
+                if (size == 0) size = l;
+                /* The original names the argument after this one here. */
+                luaL_argcheck(L, l >= size, arg, "string too short");
+                luaL_addlstring(&b, s, size);
+                if (opt == 's') {
+                    luaL_addchar(&b, '\0');
+                    size++;
+                }
+                break;
+            }
+            default:
+                control(L, opt, &fmt, &h);
         }
         total += size;
     }
@@ -240,58 +241,59 @@ static int structUnpack(lua_State *L) {
         luaL_argcheck(L, size <= ld && pos <= ld - size, 2, "data string too short");
         luaL_checkstack(L, 2, "too many results");
         switch (opt) {
-        case 'b':
-        case 'B':
-        case 'h':
-        case 'H':
-        case 'l':
-        case 'L':
-        case 'T':
-        case 'i':
-        case 'I':
-            lua_pushnumber(L, getInteger(data + pos, h.little, islower(opt), size));
-            n++;
-            break;
-        case 'x':
-            break;
-        case 'f': {
-            float f;
-            memcpy(&f, data + pos, 4);
-            orderBytes((char *)&f, 4, h.little);
-            lua_pushnumber(L, f);
-            n++;
-            break;
-        }
-        case 'd': {
-            double d;
-            memcpy(&d, data + pos, 8);
-            orderBytes((char *)&d, 8, h.little);
-            lua_pushnumber(L, d);
-            n++;
-            break;
-        }
-        case 'c':
-            if (size == 0) {
-                if (n == 0 || !lua_isnumber(L, -1)) luaL_error(L, "format 'c0' needs a previous size");
-                lua_Number want = lua_tonumber(L, -1);
-                size = want >= 0 && want < 18446744073709551616.0 ? (size_t)want : SIZE_MAX;
-                lua_pop(L, 1);
-                n--;
-                luaL_argcheck(L, size <= ld && pos <= ld - size, 2, "data string too short");
+            case 'b':
+            case 'B':
+            case 'h':
+            case 'H':
+            case 'l':
+            case 'L':
+            case 'T':
+            case 'i':
+            case 'I':
+                lua_pushnumber(L, getInteger(data + pos, h.little, islower(opt), size));
+                n++;
+                break;
+            case 'x':
+                break;
+            case 'f': {
+                float f;
+                memcpy(&f, data + pos, 4);
+                orderBytes((char *)&f, 4, h.little);
+                lua_pushnumber(L, f);
+                n++;
+                break;
             }
-            lua_pushlstring(L, data + pos, size);
-            n++;
-            break;
-        case 's': {
-            const char *e = memchr(data + pos, '\0', ld - pos);
-            if (!e) luaL_error(L, "unfinished string in data");
-            size = (size_t)(e - (data + pos)) + 1;
-            lua_pushlstring(L, data + pos, size - 1);
-            n++;
-            break;
-        }
-        default:
-            control(L, opt, &fmt, &h);
+            case 'd': {
+                double d;
+                memcpy(&d, data + pos, 8);
+                orderBytes((char *)&d, 8, h.little);
+                lua_pushnumber(L, d);
+                n++;
+                break;
+            }
+            case 'c':
+                if (size == 0) {
+                    if (n == 0 || !lua_isnumber(L, -1))
+                        luaL_error(L, "format 'c0' needs a previous size");
+                    lua_Number want = lua_tonumber(L, -1);
+                    size = want >= 0 && want < 18446744073709551616.0 ? (size_t)want : SIZE_MAX;
+                    lua_pop(L, 1);
+                    n--;
+                    luaL_argcheck(L, size <= ld && pos <= ld - size, 2, "data string too short");
+                }
+                lua_pushlstring(L, data + pos, size);
+                n++;
+                break;
+            case 's': {
+                const char *e = memchr(data + pos, '\0', ld - pos);
+                if (!e) luaL_error(L, "unfinished string in data");
+                size = (size_t)(e - (data + pos)) + 1;
+                lua_pushlstring(L, data + pos, size - 1);
+                n++;
+                break;
+            }
+            default:
+                control(L, opt, &fmt, &h);
         }
         pos += size;
     }

@@ -46,15 +46,16 @@
 long long luaMemoryLimit = 1024LL * 1024 * 1024;
 
 /* Registry keys (addresses of these statics). */
-static char regProxyOf;    /* real table -> its proxy */
-static char regRealOf;     /* proxy -> real table */
+static char regProxyOf;     /* real table -> its proxy */
+static char regRealOf;      /* proxy -> real table */
 static char regGlobalsMeta; /* metatable of the globals proxy (its __index switches) */
 static char regGlobalsReal; /* the real globals */
-static char regLoadApi;    /* FUNCTION engine: globals seen while a library loads */
-static char regErrHandler; /* the error handler */
+static char regLoadApi;     /* FUNCTION engine: globals seen while a library loads */
+static char regErrHandler;  /* the error handler */
 
 typedef struct luaHeap {
     size_t used;
+    bool capped; /* luaVmSetCapped: script code is running */
 } luaHeap;
 
 /* ---- allocator ---- */
@@ -66,7 +67,7 @@ static void *luaAlloc(void *ud, void *ptr, size_t osize, size_t nsize) {
         h->used -= osize;
         return NULL;
     }
-    if (nsize > osize && luaMemoryLimit > 0 &&
+    if (nsize > osize && luaMemoryLimit > 0 && h->capped &&
         h->used - osize + nsize > (unsigned long long)luaMemoryLimit)
         return NULL;
     void *p = realloc(ptr, nsize);
@@ -78,6 +79,15 @@ static void *luaAlloc(void *ud, void *ptr, size_t osize, size_t nsize) {
 static int luaPanic(lua_State *L) {
     serverLog(LL_WARNING, "Lua panic: %s", lua_tostring(L, -1));
     serverPanic("unprotected error in the Lua interpreter");
+}
+
+bool luaVmSetCapped(lua_State *L, bool capped) {
+    void *ud;
+    lua_getallocf(L, &ud);
+    luaHeap *h = ud;
+    bool was = h->capped;
+    h->capped = capped;
+    return was;
 }
 
 size_t luaVmMemory(lua_State *L) {
@@ -247,7 +257,8 @@ static int sbSetmetatable(lua_State *L) {
     luaL_checktype(L, 1, LUA_TTABLE);
     luaL_argcheck(L, t == LUA_TNIL || t == LUA_TTABLE, 2, "nil or table expected");
     if (isProxy(L, 1)) return readonlyError(L);
-    if (luaL_getmetafield(L, 1, "__metatable")) luaL_error(L, "cannot change a protected metatable");
+    if (luaL_getmetafield(L, 1, "__metatable"))
+        luaL_error(L, "cannot change a protected metatable");
     lua_settop(L, 2);
     lua_setmetatable(L, 1);
     return 1;
@@ -284,7 +295,8 @@ static int sbUnpack(lua_State *L) {
     long long n = e - i + 1;
     if (n <= 0 || n >= INT_MAX || !lua_checkstack(L, (int)n))
         return luaL_error(L, "too many results to unpack");
-    for (long long k = i; k <= e; k++) lua_rawgeti(L, 1, (int)k);
+    for (long long k = i; k <= e; k++)
+        lua_rawgeti(L, 1, (int)k);
     return (int)n;
 }
 
@@ -402,7 +414,7 @@ typedef struct chunkReader {
     const char *p;
     size_t len;
     int step;
-    int fnIdx; /* load(): the reader function's stack index, 0 for a buffer */
+    int fnIdx;   /* load(): the reader function's stack index, 0 for a buffer */
     int keepIdx; /* stack slot keeping the last piece alive */
 } chunkReader;
 
@@ -560,19 +572,21 @@ static int errorHandler(lua_State *L) {
         /* As tostring(err) would print it; done here because the handler
          * may run while a library loads, with no tostring in sight. */
         switch (lua_type(L, 1)) {
-        case LUA_TNIL: lua_pushliteral(L, "ERR nil"); break;
-        case LUA_TBOOLEAN:
-            lua_pushstring(L, lua_toboolean(L, 1) ? "ERR true" : "ERR false");
-            break;
-        case LUA_TNUMBER:
-        case LUA_TSTRING:
-            lua_pushliteral(L, "ERR ");
-            lua_pushvalue(L, 1);
-            lua_concat(L, 2);
-            break;
-        default:
-            lua_pushfstring(L, "ERR %s: %p", lua_typename(L, lua_type(L, 1)),
-                            lua_topointer(L, 1));
+            case LUA_TNIL:
+                lua_pushliteral(L, "ERR nil");
+                break;
+            case LUA_TBOOLEAN:
+                lua_pushstring(L, lua_toboolean(L, 1) ? "ERR true" : "ERR false");
+                break;
+            case LUA_TNUMBER:
+            case LUA_TSTRING:
+                lua_pushliteral(L, "ERR ");
+                lua_pushvalue(L, 1);
+                lua_concat(L, 2);
+                break;
+            default:
+                lua_pushfstring(L, "ERR %s: %p", lua_typename(L, lua_type(L, 1)),
+                                lua_topointer(L, 1));
         }
         lua_newtable(L);
         lua_insert(L, -2);
@@ -588,11 +602,15 @@ static int errorHandler(lua_State *L) {
     return 1;
 }
 
-void luaVmPushErrorHandler(lua_State *L) { pushReg(L, &regErrHandler); }
+void luaVmPushErrorHandler(lua_State *L) {
+    pushReg(L, &regErrHandler);
+}
 
 /* ---- globals ---- */
 
-void luaVmPushGlobals(lua_State *L) { lua_pushvalue(L, LUA_GLOBALSINDEX); }
+void luaVmPushGlobals(lua_State *L) {
+    lua_pushvalue(L, LUA_GLOBALSINDEX);
+}
 
 void luaVmPushArray(lua_State *L, slice *argv, int n) {
     lua_createtable(L, n, 0);
@@ -662,8 +680,8 @@ static int buildState(lua_State *L) {
     openLib(L, "struct", luaopenStruct);
     openLib(L, "cmsgpack", luaopenCmsgpack);
     openLib(L, "bit", luaopenBit);
-    static const char *const gone[] = {"print", "dofile", "loadfile", "getfenv", "setfenv",
-                                       "newproxy", "module", "require", NULL};
+    static const char *const gone[] = {"print",    "dofile", "loadfile", "getfenv", "setfenv",
+                                       "newproxy", "module", "require",  NULL};
     removeGlobals(L, gone);
 
     int G = LUA_GLOBALSINDEX;
@@ -703,8 +721,10 @@ static int buildState(lua_State *L) {
     int t = lua_gettop(L);
     static const char *const tableWrites[] = {"insert", "remove", "sort", "setn", NULL};
     static const char *const tableReads[] = {"concat", "maxn", "getn", "foreach", "foreachi", NULL};
-    for (int j = 0; tableWrites[j]; j++) wrapField(L, t, tableWrites[j], sbTableArg, 1);
-    for (int j = 0; tableReads[j]; j++) wrapField(L, t, tableReads[j], sbTableArg, 0);
+    for (int j = 0; tableWrites[j]; j++)
+        wrapField(L, t, tableWrites[j], sbTableArg, 1);
+    for (int j = 0; tableReads[j]; j++)
+        wrapField(L, t, tableReads[j], sbTableArg, 0);
     lua_pop(L, 1);
     lua_getglobal(L, "coroutine");
     t = lua_gettop(L);

@@ -39,6 +39,14 @@ size_t luaVmMemory(lua_State *L);
 /* The heap cap applied to every interpreter (lua-memory-limit); changing
  * it affects the next allocation. */
 extern long long luaMemoryLimit;
+/* Applies ('capped' true) or lifts the cap for 'L'; returns whether it
+ * applied before.  It applies only while script code runs (inside the
+ * protected calls of EVAL, FCALL and FUNCTION LOAD): everything around
+ * them (KEYS/ARGV, compiling, converting replies) allocates unprotected,
+ * where a memory error would jump out of C code half way.  A script can
+ * so exceed the cap by one reply of a command it ran, before its own next
+ * allocation fails. */
+bool luaVmSetCapped(lua_State *L, bool capped);
 
 /* Compiles 'len' bytes of 'code' as a chunk named 'chunkname' (one of the
  * LUA_*_CHUNKNAME constants) and pushes the function.  Binary chunks are

@@ -52,7 +52,8 @@ void luaPushError(lua_State *L, const char *err, size_t len) {
             msgLen = len - 1;
         }
     }
-    while (msgLen && (msg[msgLen - 1] == '\r' || msg[msgLen - 1] == '\n')) msgLen--;
+    while (msgLen && (msg[msgLen - 1] == '\r' || msg[msgLen - 1] == '\n'))
+        msgLen--;
     lua_newtable(L);
     lua_pushlstring(L, code, codeLen);
     lua_pushliteral(L, " ");
@@ -114,7 +115,8 @@ void luaErrorInfoFree(luaErrorInfo *e) {
 
 static int redisCommand(lua_State *L, bool raise) {
     scriptRun *run = scriptCurrentRun();
-    if (!run) return raiseError(L, "redis.call/pcall can only be called inside a script invocation");
+    if (!run)
+        return raiseError(L, "redis.call/pcall can only be called inside a script invocation");
     int argc = lua_gettop(L);
     if (argc == 0) {
         luaPushError(L, "Please specify at least one argument for this redis lib call", 61);
@@ -155,13 +157,8 @@ static int redisCommand(lua_State *L, bool raise) {
     /* The reply conversion needs room: a nested reply of depth d uses a
      * few slots per level (checked again as it goes). */
     lua_checkstack(L, 8);
-    static bool inUse;
-    if (inUse) {
-        /* Only reachable through debug hooks, which scripts cannot set. */
-        luaPushError(L, "recursive redis.call detected", 29);
-        return 1;
-    }
-    inUse = true;
+    /* No Lua code runs between here and the end (the interruption hook
+     * only fires on Lua instructions), so redis.call cannot nest. */
     c->argc = argc;
     slice *argv = c->argv;
     const char *err;
@@ -179,18 +176,23 @@ static int redisCommand(lua_State *L, bool raise) {
         char *owned = NULL;
         const char *p = clientReplyBytes(c, &len, &owned);
         if (raise && (len == 0 || p[0] != '-')) raise = false;
+        bool capped = luaVmSetCapped(L, false);
         luaPushReply(L, p, len);
+        luaVmSetCapped(L, capped);
         tfree(owned);
         clientDiscardReply(c);
     }
     c->argc = 0;
-    inUse = false;
     if (raise) return lua_error(L);
     return 1;
 }
 
-static int redisCall(lua_State *L) { return redisCommand(L, true); }
-static int redisPcall(lua_State *L) { return redisCommand(L, false); }
+static int redisCall(lua_State *L) {
+    return redisCommand(L, true);
+}
+static int redisPcall(lua_State *L) {
+    return redisCommand(L, false);
+}
 
 /* ---- the other redis.* functions ---- */
 
@@ -314,7 +316,9 @@ static int redisBreakpoint(lua_State *L) {
     return 1;
 }
 
-static int redisDebug(lua_State *L) { return 0; }
+static int redisDebug(lua_State *L) {
+    return 0;
+}
 
 static int redisReplicateCommands(lua_State *L) {
     lua_pushboolean(L, 1); /* effects replication is the only mode */
@@ -325,7 +329,9 @@ static int redisReplicateCommands(lua_State *L) {
 
 static uint64_t randState = 0x1234ABCD330EULL;
 
-void luaRandSeed(int32_t seed) { randState = ((uint64_t)(uint32_t)seed << 16) | 0x330E; }
+void luaRandSeed(int32_t seed) {
+    randState = ((uint64_t)(uint32_t)seed << 16) | 0x330E;
+}
 
 int32_t luaRandNext(void) {
     randState = (randState * 0x5DEECE66DULL + 0xB) & ((1ULL << 48) - 1);
@@ -337,24 +343,24 @@ static int mathRandom(lua_State *L) {
         return luaL_error(L, "math.random can only be called inside a script invocation");
     lua_Number r = (lua_Number)(luaRandNext() % INT32_MAX) / (lua_Number)INT32_MAX;
     switch (lua_gettop(L)) {
-    case 0:
-        lua_pushnumber(L, r);
-        break;
-    case 1: {
-        int u = luaL_checkint(L, 1);
-        luaL_argcheck(L, 1 <= u, 1, "interval is empty");
-        lua_pushnumber(L, floor(r * u) + 1);
-        break;
-    }
-    case 2: {
-        int l = luaL_checkint(L, 1);
-        int u = luaL_checkint(L, 2);
-        luaL_argcheck(L, l <= u, 2, "interval is empty");
-        lua_pushnumber(L, floor(r * (u - l + 1)) + l);
-        break;
-    }
-    default:
-        return luaL_error(L, "wrong number of arguments");
+        case 0:
+            lua_pushnumber(L, r);
+            break;
+        case 1: {
+            int u = luaL_checkint(L, 1);
+            luaL_argcheck(L, 1 <= u, 1, "interval is empty");
+            lua_pushnumber(L, floor(r * u) + 1);
+            break;
+        }
+        case 2: {
+            int l = luaL_checkint(L, 1);
+            int u = luaL_checkint(L, 2);
+            luaL_argcheck(L, l <= u, 2, "interval is empty");
+            lua_pushnumber(L, floor(r * (u - l + 1)) + l);
+            break;
+        }
+        default:
+            return luaL_error(L, "wrong number of arguments");
     }
     return 1;
 }
@@ -439,12 +445,15 @@ void luaRunScript(scriptRun *run, lua_State *L, slice *keys, int nkeys, slice *a
     if (run->flags & RUN_EVAL) {
         luaVmSetGlobalArray(L, "KEYS", keys, nkeys);
         luaVmSetGlobalArray(L, "ARGV", args, nargs);
+        luaVmSetCapped(L, true);
         rc = lua_pcall(L, 0, 1, -2);
     } else {
         luaVmPushArray(L, keys, nkeys);
         luaVmPushArray(L, args, nargs);
+        luaVmSetCapped(L, true);
         rc = lua_pcall(L, 2, 1, -4);
     }
+    luaVmSetCapped(L, false);
     /* A few incremental collection steps every 50 runs keep garbage from
      * piling up without a full cycle's latency on any one script. */
     static int runs;

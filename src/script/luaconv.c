@@ -108,102 +108,105 @@ static const char *parseReply(lua_State *L, const char *p, const char *end, bool
     size_t len = lineLen(p, end, &next);
     if (push) checkStack(L, 4);
     switch (type) {
-    case '+':
-        if (push) {
-            lua_newtable(L);
-            lua_pushlstring(L, p, len);
-            lua_setfield(L, -2, "ok");
-        }
-        return next;
-    case '-':
-        if (push) {
-            /* The error code is the first word, as luaPushError expects
-             * from a "-CODE message" text. */
-            luaPushError(L, p - 1, len + 1);
-            lua_pushboolean(L, 1);
-            lua_setfield(L, -2, "ignore_error_stats_update");
-        }
-        return next;
-    case ':':
-        if (push) lua_pushnumber(L, (lua_Number)lineNumber(p, len));
-        return next;
-    case '_':
-        if (push) lua_pushnil(L);
-        return next;
-    case '#':
-        if (push) lua_pushboolean(L, len > 0 && p[0] == 't');
-        return next;
-    case ',':
-        if (push) {
-            char buf[64];
-            size_t n = len < sizeof(buf) - 1 ? len : sizeof(buf) - 1;
-            memcpy(buf, p, n);
-            buf[n] = '\0';
-            lua_newtable(L);
-            lua_pushnumber(L, strtod(buf, NULL));
-            lua_setfield(L, -2, "double");
-        }
-        return next;
-    case '(':
-        if (push) {
-            lua_newtable(L);
-            lua_pushlstring(L, p, len);
-            lua_setfield(L, -2, "big_number");
-        }
-        return next;
-    case '$':
-    case '=': {
-        long long n = lineNumber(p, len);
-        if (n < 0) {
-            if (push) lua_pushboolean(L, 0);
+        case '+':
+            if (push) {
+                lua_newtable(L);
+                lua_pushlstring(L, p, len);
+                lua_setfield(L, -2, "ok");
+            }
             return next;
-        }
-        const char *body = next;
-        if ((long long)(end - body) < n) n = end - body;
-        const char *after = body + n + 2 <= end ? body + n + 2 : end;
-        if (!push) return after;
-        if (type == '$') {
-            lua_pushlstring(L, body, (size_t)n);
-        } else {
-            /* "txt:" then the text. */
-            size_t fl = n >= 4 ? 3 : 0;
-            lua_newtable(L);
-            lua_pushliteral(L, "verbatim_string");
-            lua_newtable(L);
-            lua_pushlstring(L, body + (fl ? 4 : 0), (size_t)n - (fl ? 4 : 0));
-            lua_setfield(L, -2, "string");
-            lua_pushlstring(L, body, fl);
-            lua_setfield(L, -2, "format");
-            lua_rawset(L, -3);
-        }
-        return after;
-    }
-    case '*':
-    case '%':
-    case '~':
-    case '>': {
-        long long n = lineNumber(p, len);
-        if (n < 0) {
-            if (push) lua_pushboolean(L, 0);
+        case '-':
+            if (push) {
+                /* The error code is the first word, as luaPushError expects
+                 * from a "-CODE message" text. */
+                luaPushError(L, p - 1, len + 1);
+                lua_pushboolean(L, 1);
+                lua_setfield(L, -2, "ignore_error_stats_update");
+            }
             return next;
+        case ':':
+            if (push) lua_pushnumber(L, (lua_Number)lineNumber(p, len));
+            return next;
+        case '_':
+            if (push) lua_pushnil(L);
+            return next;
+        case '#':
+            if (push) lua_pushboolean(L, len > 0 && p[0] == 't');
+            return next;
+        case ',':
+            if (push) {
+                char buf[64];
+                size_t n = len < sizeof(buf) - 1 ? len : sizeof(buf) - 1;
+                memcpy(buf, p, n);
+                buf[n] = '\0';
+                lua_newtable(L);
+                lua_pushnumber(L, strtod(buf, NULL));
+                lua_setfield(L, -2, "double");
+            }
+            return next;
+        case '(':
+            if (push) {
+                lua_newtable(L);
+                lua_pushlstring(L, p, len);
+                lua_setfield(L, -2, "big_number");
+            }
+            return next;
+        case '$':
+        case '=': {
+            long long n = lineNumber(p, len);
+            if (n < 0) {
+                if (push) lua_pushboolean(L, 0);
+                return next;
+            }
+            const char *body = next;
+            if ((long long)(end - body) < n) n = end - body;
+            const char *after = body + n + 2 <= end ? body + n + 2 : end;
+            if (!push) return after;
+            if (type == '$') {
+                lua_pushlstring(L, body, (size_t)n);
+            } else {
+                /* "txt:" then the text. */
+                size_t fl = n >= 4 ? 3 : 0;
+                lua_newtable(L);
+                lua_pushliteral(L, "verbatim_string");
+                lua_newtable(L);
+                lua_pushlstring(L, body + (fl ? 4 : 0), (size_t)n - (fl ? 4 : 0));
+                lua_setfield(L, -2, "string");
+                lua_pushlstring(L, body, fl);
+                lua_setfield(L, -2, "format");
+                lua_rawset(L, -3);
+            }
+            return after;
         }
-        return parseAggregate(L, type, n, next, end, push);
-    }
-    case '|': {
-        /* Attributes are not shown to scripts: skip the pairs, then the
-         * reply they decorate is the value. */
-        long long n = lineNumber(p, len);
-        p = next;
-        for (long long j = 0; j < 2 * n; j++) p = parseReply(L, p, end, false);
-        return parseReply(L, p, end, push);
-    }
-    default:
-        if (push) lua_pushnil(L);
-        return end;
+        case '*':
+        case '%':
+        case '~':
+        case '>': {
+            long long n = lineNumber(p, len);
+            if (n < 0) {
+                if (push) lua_pushboolean(L, 0);
+                return next;
+            }
+            return parseAggregate(L, type, n, next, end, push);
+        }
+        case '|': {
+            /* Attributes are not shown to scripts: skip the pairs, then the
+             * reply they decorate is the value. */
+            long long n = lineNumber(p, len);
+            p = next;
+            for (long long j = 0; j < 2 * n; j++)
+                p = parseReply(L, p, end, false);
+            return parseReply(L, p, end, push);
+        }
+        default:
+            if (push) lua_pushnil(L);
+            return end;
     }
 }
 
-void luaPushReply(lua_State *L, const char *p, size_t len) { parseReply(L, p, p + len, true); }
+void luaPushReply(lua_State *L, const char *p, size_t len) {
+    parseReply(L, p, p + len, true);
+}
 
 /* ---- Lua -> RESP ---- */
 
@@ -225,7 +228,8 @@ static char *cstrNoNewlines(lua_State *L, int idx, size_t *len) {
     const char *s = lua_tostring(L, idx);
     size_t n = strlen(s);
     char *out = tmalloc(n + 1);
-    for (size_t j = 0; j < n; j++) out[j] = (s[j] == '\r' || s[j] == '\n') ? ' ' : s[j];
+    for (size_t j = 0; j < n; j++)
+        out[j] = (s[j] == '\r' || s[j] == '\n') ? ' ' : s[j];
     out[n] = '\0';
     *len = n;
     return out;
@@ -333,43 +337,43 @@ void luaReplyToClient(client *c, lua_State *L, int scriptResp) {
         return;
     }
     switch (lua_type(L, -1)) {
-    case LUA_TSTRING: {
-        size_t len;
-        const char *s = lua_tolstring(L, -1, &len);
-        addReplyBulk(c, s, len);
-        break;
-    }
-    case LUA_TBOOLEAN:
-        if (scriptResp == 2) {
-            if (lua_toboolean(L, -1))
-                addReplyLongLong(c, 1);
-            else
-                addReplyNull(c);
-        } else {
-            addReplyBool(c, lua_toboolean(L, -1));
+        case LUA_TSTRING: {
+            size_t len;
+            const char *s = lua_tolstring(L, -1, &len);
+            addReplyBulk(c, s, len);
+            break;
         }
-        break;
-    case LUA_TNUMBER:
-        addReplyLongLong(c, numberToLongLong(lua_tonumber(L, -1)));
-        break;
-    case LUA_TTABLE: {
-        if (replyTable(c, L, scriptResp)) break;
-        void *h = addReplyDeferredLen(c);
-        long long n = 0;
-        for (int j = 1;; j++) {
-            lua_rawgeti(L, -1, j);
-            if (lua_isnil(L, -1)) {
-                lua_pop(L, 1);
-                break;
+        case LUA_TBOOLEAN:
+            if (scriptResp == 2) {
+                if (lua_toboolean(L, -1))
+                    addReplyLongLong(c, 1);
+                else
+                    addReplyNull(c);
+            } else {
+                addReplyBool(c, lua_toboolean(L, -1));
             }
-            luaReplyToClient(c, L, scriptResp);
-            n++;
+            break;
+        case LUA_TNUMBER:
+            addReplyLongLong(c, numberToLongLong(lua_tonumber(L, -1)));
+            break;
+        case LUA_TTABLE: {
+            if (replyTable(c, L, scriptResp)) break;
+            void *h = addReplyDeferredLen(c);
+            long long n = 0;
+            for (int j = 1;; j++) {
+                lua_rawgeti(L, -1, j);
+                if (lua_isnil(L, -1)) {
+                    lua_pop(L, 1);
+                    break;
+                }
+                luaReplyToClient(c, L, scriptResp);
+                n++;
+            }
+            setDeferredArrayLen(c, h, n);
+            break;
         }
-        setDeferredArrayLen(c, h, n);
-        break;
-    }
-    default:
-        addReplyNull(c);
+        default:
+            addReplyNull(c);
     }
     lua_pop(L, 1);
 }

@@ -41,13 +41,16 @@ const scriptFlagName scriptFlagNames[] = {
 long long scriptBusyThresholdMs = 5000;
 bool scriptDisableDenyScript;
 
-#define BUSY_EVAL "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE."
+#define BUSY_EVAL                                                                                  \
+    "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE."
 #define BUSY_FUNCTION                                                                              \
     "BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE."
 
 static scriptRun *current;
 
-scriptRun *scriptCurrentRun(void) { return current; }
+scriptRun *scriptCurrentRun(void) {
+    return current;
+}
 
 client *scriptCreateEngineClient(void) {
     client *c = createClient(-1);
@@ -64,7 +67,8 @@ int scriptParseFlagList(const char *p, size_t len, uint64_t *out, char *bad, siz
         const char *w = p + start;
         size_t wl = j - start;
         const scriptFlagName *f = scriptFlagNames;
-        while (f->name && !(strlen(f->name) == wl && memcmp(f->name, w, wl) == 0)) f++;
+        while (f->name && !(strlen(f->name) == wl && memcmp(f->name, w, wl) == 0))
+            f++;
         if (!f->name) {
             snprintf(bad, cap, "%.*s", (int)wl, w);
             return C_ERR;
@@ -95,13 +99,15 @@ int scriptPrepareRun(scriptRun *run, client *engine, client *caller, const char 
     bool oom = overMaxmemory();
     if (!(scriptFlags & SCRIPT_FLAG_EVAL_COMPAT)) {
         if (!(scriptFlags & SCRIPT_FLAG_NO_WRITES) && ro) {
-            addReplyError(caller, "ERR Can not execute a script with write flag using *_ro command.");
+            addReplyError(caller,
+                          "ERR Can not execute a script with write flag using *_ro command.");
             return C_ERR;
         }
         /* no-writes implies allow-oom, and was tested first. */
         if (oom && !(scriptFlags & (SCRIPT_FLAG_ALLOW_OOM | SCRIPT_FLAG_NO_WRITES))) {
-            addReplyError(caller, "OOM allow-oom flag is not set on the script, can not run it when "
-                                  "used memory > 'maxmemory'");
+            addReplyError(caller,
+                          "OOM allow-oom flag is not set on the script, can not run it when "
+                          "used memory > 'maxmemory'");
             return C_ERR;
         }
     }
@@ -195,7 +201,9 @@ void scriptingRelease(void) {
     functionsRelease();
 }
 
-long long scriptingEvictedScripts(void) { return evalEvictedScripts(); }
+long long scriptingEvictedScripts(void) {
+    return evalEvictedScripts();
+}
 
 sbuf *scriptingCatInfoMemory(sbuf *s) {
     size_t vmEval = evalVmMemory(), vmFunctions = functionsVmMemory();

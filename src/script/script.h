@@ -35,12 +35,12 @@ typedef struct scriptFlagName {
 extern const scriptFlagName scriptFlagNames[]; /* ends with {0, NULL} */
 
 /* State of a run (scriptRun.flags). */
-#define RUN_EVAL (1 << 0)        /* EVAL family (not FCALL): error texts, KILL kind */
-#define RUN_READONLY (1 << 1)    /* *_RO or no-writes: write commands refused */
+#define RUN_EVAL (1 << 0)     /* EVAL family (not FCALL): error texts, KILL kind */
+#define RUN_READONLY (1 << 1) /* *_RO or no-writes: write commands refused */
 #define RUN_ALLOW_OOM (1 << 2)
-#define RUN_WRITE_DIRTY (1 << 3) /* a write command ran: not killable any more */
-#define RUN_TIMEDOUT (1 << 4)    /* past busy-reply-threshold: others get BUSY */
-#define RUN_KILLED (1 << 5)      /* SCRIPT/FUNCTION KILL asked it to stop */
+#define RUN_WRITE_DIRTY (1 << 3)  /* a write command ran: not killable any more */
+#define RUN_TIMEDOUT (1 << 4)     /* past busy-reply-threshold: others get BUSY */
+#define RUN_KILLED (1 << 5)       /* SCRIPT/FUNCTION KILL asked it to stop */
 #define RUN_OOM_AT_START (1 << 6) /* used memory was over maxmemory when it began */
 
 typedef struct scriptRun {
@@ -48,8 +48,8 @@ typedef struct scriptRun {
     client *engine;   /* the fake client redis.call runs commands on */
     const char *name; /* script sha or function name (owned by the cache/library) */
     int flags;
-    int resp;         /* the protocol the script asked for (redis.setresp) */
-    int replFlags;    /* redis.set_repl: where its writes propagate */
+    int resp;          /* the protocol the script asked for (redis.setresp) */
+    int replFlags;     /* redis.set_repl: where its writes propagate */
     long long startUs; /* monotonic start, for the time limit */
 } scriptRun;
 

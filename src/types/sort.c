@@ -292,7 +292,10 @@ static void storeResult(client *c, sortState *st, const sortOpts *o, long long s
 /* ---- the command ---- */
 
 static sortPattern patternOf(slice arg) {
-    sortPattern p = {tmemdup(arg.ptr, arg.len + 1), arg.len};
+    /* The argument is not NUL-terminated when it comes from a MULTI queue
+     * or a script: copy its bytes only. */
+    sortPattern p = {tmalloc(arg.len + 1), arg.len};
+    memcpy(p.s, arg.ptr, arg.len);
     p.s[arg.len] = '\0';
     return p;
 }

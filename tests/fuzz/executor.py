@@ -441,8 +441,10 @@ class Executor:
     def _resync_spop(self, argv, a, b):
         """SPOP picked different members on each side: remove from each set
         what the other side popped, so the data is equal again."""
-        pa = {text(k) for k in a.kids} if a.kids else ({text(a)} if a.head else set())
-        pb = {text(k) for k in b.kids} if b.kids else ({text(b)} if b.head else set())
+        # An empty member ("") is a member too: test for a null, not for
+        # an empty payload.
+        pa = {text(k) for k in a.kids} if a.kids else ({text(a)} if a.head is not None else set())
+        pb = {text(k) for k in b.kids} if b.kids else ({text(b)} if b.head is not None else set())
         if pa == pb:
             return
         for s, extra in zip(self.sides, (pb - pa, pa - pb)):

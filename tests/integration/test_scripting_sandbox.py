@@ -164,6 +164,27 @@ def test_runaway_table_hits_the_lua_memory_cap_and_the_server_recovers(server_fa
         assert conn.call("CONFIG", "GET", "lua-memory-limit") == [b"lua-memory-limit", b"67108864"]
 
 
+def test_the_cap_stops_script_code_but_never_redis_call_half_way_or_keys_and_argv(server_factory):
+    # The cap applies while script code runs.  A reply that no longer fits
+    # is converted anyway and the script's next allocation fails; redis.call
+    # works in the next script (an earlier build left its state half done
+    # when the conversion itself ran out).  KEYS/ARGV bigger than the cap
+    # are built outside the script and must not take the server down.
+    srv = server_factory("--lua-memory-limit", "3mb")
+    with srv.raw() as conn:
+        conn.call("SET", "big", "x" * 1000000)
+        grab = ("local t = {} for i = 1, 10 do t[i] = redis.call('GETRANGE', 'big', i, -1) end "
+                "return #t")
+        reply = conn.call("EVAL", grab, 0)
+        assert isinstance(reply, ErrorReply) and b"not enough memory" in reply, reply
+        assert conn.call("EVAL", "return redis.call('PING')", 0) == b"PONG"
+        assert conn.call("EVAL", "return redis.pcall('ECHO', 'hi')", 0) == b"hi"
+        assert conn.call("EVAL", "return #ARGV", 2, "k1", "k2", *(["a" * 1000] * 10000)) == 10000
+        reply = conn.call("EVAL", "return #table.concat(ARGV)", 0, *(["a" * 1000] * 10000))
+        assert isinstance(reply, ErrorReply) and b"not enough memory" in reply, reply
+        assert conn.call("PING") == b"PONG"
+
+
 def test_strings_and_encodings_over_the_cap_fail_with_a_memory_error(server_factory):
     srv = server_factory("--lua-memory-limit", "16mb")
     with srv.raw() as conn:

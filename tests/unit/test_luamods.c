@@ -82,61 +82,101 @@ static const exprCase cases[] = {
     {"cjson.encode({a = {b = {true, false}}})", 1, "{\"a\":{\"b\":[true,false]}}", 24},
     {"cjson.encode(cjson.null)", 1, "null", 4},
     {"cjson.encode({})", 1, "{}", 2},
-    {"cjson.encode('quote\" slash/ nl\\n tab\\t ctl\\1 del\\127')", 1, "\"quote\\\" slash\\/ nl\\n tab\\t ctl\\u0001 del\\u007f\"", 48},
+    {"cjson.encode('quote\" slash/ nl\\n tab\\t ctl\\1 del\\127')", 1,
+     "\"quote\\\" slash\\/ nl\\n tab\\t ctl\\u0001 del\\u007f\"", 48},
     {"cjson.encode(0.1)", 1, "0.1", 3},
     {"cjson.encode(1/3)", 1, "0.33333333333333", 16},
     {"cjson.encode(123456789012345678)", 1, "1.2345678901235e+17", 19},
     {"cjson.encode(-0)", 1, "-0", 2},
     {"cjson.encode({[1] = 'a', [3] = 'c'})", 1, "[\"a\",null,\"c\"]", 14},
-    {"cjson.encode({[1] = 'a', [20] = 'c'})", 0, "user_script:1: Cannot serialise table: excessively sparse array", 63},
+    {"cjson.encode({[1] = 'a', [20] = 'c'})", 0,
+     "user_script:1: Cannot serialise table: excessively sparse array", 63},
     {"cjson.encode(1/0)", 0, "user_script:1: Cannot serialise number: must not be NaN or Inf", 62},
-    {"cjson.encode(function() end)", 0, "user_script:1: Cannot serialise function: type not supported", 60},
-    {"cjson.encode({[true] = 1})", 0, "user_script:1: Cannot serialise boolean: table key must be a number or string", 77},
-    {"cjson.decode('[1,2,{\"a\":null}]')[3].a == cjson.null and 'null ok' or 'no'", 1, "null ok", 7},
-    {"cjson.encode(cjson.decode('{\"k\":[1.5,\"s\",true,null]}'))", 1, "{\"k\":[1.5,\"s\",true,null]}", 25},
+    {"cjson.encode(function() end)", 0,
+     "user_script:1: Cannot serialise function: type not supported", 60},
+    {"cjson.encode({[true] = 1})", 0,
+     "user_script:1: Cannot serialise boolean: table key must be a number or string", 77},
+    {"cjson.decode('[1,2,{\"a\":null}]')[3].a == cjson.null and 'null ok' or 'no'", 1, "null ok",
+     7},
+    {"cjson.encode(cjson.decode('{\"k\":[1.5,\"s\",true,null]}'))", 1,
+     "{\"k\":[1.5,\"s\",true,null]}", 25},
     {"cjson.decode('\"\\\\u00e9\\\\ud83d\\\\ude00\"')", 1, "\303\251\360\237\230\200", 6},
     {"tostring(cjson.decode('12345678901234567890'))", 1, "1.2345678901235e+19", 19},
     {"tostring(cjson.decode('0x10'))", 1, "16", 2},
-    {"cjson.decode('[1,2')", 0, "user_script:1: Expected comma or array end but found T_END at character 5", 73},
-    {"cjson.decode('{\"a\":1,}')", 0, "user_script:1: Expected object key string but found T_OBJ_END at character 8", 76},
+    {"cjson.decode('[1,2')", 0,
+     "user_script:1: Expected comma or array end but found T_END at character 5", 73},
+    {"cjson.decode('{\"a\":1,}')", 0,
+     "user_script:1: Expected object key string but found T_OBJ_END at character 8", 76},
     {"cjson.decode('')", 0, "user_script:1: Expected value but found T_END at character 1", 60},
-    {"cjson.decode('\"abc')", 0, "user_script:1: Expected value but found unexpected end of string at character 5", 79},
-    {"cjson.decode('nul')", 0, "user_script:1: Expected value but found invalid token at character 1", 68},
-    {"cjson.decode(string.rep('[', 1100) .. string.rep(']', 1100))", 0, "user_script:1: Found too many nested data structures (1001) at character 1001", 77},
-    {"cjson.encode(cjson.decode(string.rep('[', 900) .. string.rep(']', 900))) == string.rep('[', 900) .. string.rep(']', 900) and 'deep ok' or 'no'", 1, "no", 2},
-    {"(function() local t = {} local c = t for i = 1, 1100 do c[1] = {} c = c[1] end return cjson.encode(t) end)()", 0, "user_script:1: Cannot serialise, excessive nesting (1001)", 57},
-    {"(function() local t = {} t[1] = t return cjson.encode(t) end)()", 0, "user_script:1: Cannot serialise, excessive nesting (1001)", 57},
-    {"cmsgpack.pack(1, -1, 127, 128, -32, -33, 255, 256, 65535, 65536, -32768, -32769, 4294967295, 4294967296, -2147483648, -2147483649)", 1, "\001\377\177\314\200\340\320\337\314\377\315\001\000\315\377\377\316\000\001\000\000\321\200\000\322\377\377\177\377\316\377\377\377\377\317\000\000\000\001\000\000\000\000\322\200\000\000\000\323\377\377\377\377\177\377\377\377", 57},
-    {"cmsgpack.pack(0.5, 1e300, -0.25, 3.1)", 1, "\312?\000\000\000\313~7\344<\210\000u\234\312\276\200\000\000\313@\010\314\314\314\314\314\315", 28},
-    {"cmsgpack.pack('', string.rep('a', 31), string.rep('b', 32))", 1, "\240\277aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\331 bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb", 67},
-    {"#cmsgpack.pack(string.rep('c', 255), string.rep('d', 256), string.rep('e', 65535), string.rep('f', 65536))", 1, "131595", 6},
-    {"cmsgpack.pack({1, 2, 3}, {a = 1}, {}, true, false, nil)", 1, "\223\001\002\003\201\241a\001\220\303\302\300", 12},
-    {"table.concat({cmsgpack.unpack(cmsgpack.pack(1, 'two', 3.5, true))}, ',')", 0, "user_script:1: invalid value (boolean) at index 4 in table for 'concat'", 71},
-    {"cjson.encode({cmsgpack.unpack(cmsgpack.pack({1, {2, {3}}, {k = 'v'}}))})", 1, "[[1,[2,[3]],{\"k\":\"v\"}]]", 23},
+    {"cjson.decode('\"abc')", 0,
+     "user_script:1: Expected value but found unexpected end of string at character 5", 79},
+    {"cjson.decode('nul')", 0,
+     "user_script:1: Expected value but found invalid token at character 1", 68},
+    {"cjson.decode(string.rep('[', 1100) .. string.rep(']', 1100))", 0,
+     "user_script:1: Found too many nested data structures (1001) at character 1001", 77},
+    {"cjson.encode(cjson.decode(string.rep('[', 900) .. string.rep(']', 900))) == string.rep('[', "
+     "900) .. string.rep(']', 900) and 'deep ok' or 'no'",
+     1, "no", 2},
+    {"(function() local t = {} local c = t for i = 1, 1100 do c[1] = {} c = c[1] end return "
+     "cjson.encode(t) end)()",
+     0, "user_script:1: Cannot serialise, excessive nesting (1001)", 57},
+    {"(function() local t = {} t[1] = t return cjson.encode(t) end)()", 0,
+     "user_script:1: Cannot serialise, excessive nesting (1001)", 57},
+    {"cmsgpack.pack(1, -1, 127, 128, -32, -33, 255, 256, 65535, 65536, -32768, -32769, 4294967295, "
+     "4294967296, -2147483648, -2147483649)",
+     1,
+     "\001\377\177\314\200\340\320\337\314\377\315\001\000\315\377\377\316\000\001\000\000\321\200"
+     "\000\322\377\377\177\377\316\377\377\377\377\317\000\000\000\001\000\000\000\000\322\200\000"
+     "\000\000\323\377\377\377\377\177\377\377\377",
+     57},
+    {"cmsgpack.pack(0.5, 1e300, -0.25, 3.1)", 1,
+     "\312?\000\000\000\313~7\344<\210\000u\234\312\276\200\000\000\313@"
+     "\010\314\314\314\314\314\315",
+     28},
+    {"cmsgpack.pack('', string.rep('a', 31), string.rep('b', 32))", 1,
+     "\240\277aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\331 bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb", 67},
+    {"#cmsgpack.pack(string.rep('c', 255), string.rep('d', 256), string.rep('e', 65535), "
+     "string.rep('f', 65536))",
+     1, "131595", 6},
+    {"cmsgpack.pack({1, 2, 3}, {a = 1}, {}, true, false, nil)", 1,
+     "\223\001\002\003\201\241a\001\220\303\302\300", 12},
+    {"table.concat({cmsgpack.unpack(cmsgpack.pack(1, 'two', 3.5, true))}, ',')", 0,
+     "user_script:1: invalid value (boolean) at index 4 in table for 'concat'", 71},
+    {"cjson.encode({cmsgpack.unpack(cmsgpack.pack({1, {2, {3}}, {k = 'v'}}))})", 1,
+     "[[1,[2,[3]],{\"k\":\"v\"}]]", 23},
     {"cmsgpack.unpack('\\217')", 0, "user_script:1: Missing bytes in input.", 38},
     {"cmsgpack.unpack('\\220\\0\\5\\1')", 0, "user_script:1: Missing bytes in input.", 38},
     {"cmsgpack.unpack('\\196\\1a')", 0, "user_script:1: Bad data format in input.", 40},
     {"tostring(select(1, cmsgpack.unpack_one(cmsgpack.pack(1, 2), 0)))", 1, "1", 1},
     {"table.concat({cmsgpack.unpack_limit(cmsgpack.pack(1, 2, 3), 2)}, ',')", 1, "2,1,2", 5},
     {"table.concat({cmsgpack.unpack_one(cmsgpack.pack(1, 2), 1)}, ',')", 1, "-1,2", 4},
-    {"#cmsgpack.unpack(string.rep('\\145', 100000) .. '\\1') > 0 and 'deep' or 'no'", 0, "user_script:1: stack overflow (in function mp_decode_to_lua_array)", 66},
+    {"#cmsgpack.unpack(string.rep('\\145', 100000) .. '\\1') > 0 and 'deep' or 'no'", 0,
+     "user_script:1: stack overflow (in function mp_decode_to_lua_array)", 66},
     {"(function() local t = {} t[1] = t return #cmsgpack.pack(t) end)()", 1, "17", 2},
     {"cmsgpack.unpack(cmsgpack.pack(18446744073709551615))", 1, "1.844674407371e+19", 18},
     {"tostring(cmsgpack.unpack('\\207\\255\\255\\255\\255\\255\\255\\255\\255'))", 1, "-1", 2},
-    {"struct.pack('>i2<I4bBhH', 1, 2, -3, 250, -300, 65000)", 1, "\000\001\002\000\000\000\375\372\324\376\350\375", 12},
+    {"struct.pack('>i2<I4bBhH', 1, 2, -3, 250, -300, 65000)", 1,
+     "\000\001\002\000\000\000\375\372\324\376\350\375", 12},
     {"struct.pack('i8', -2)", 1, "\376\377\377\377\377\377\377\377", 8},
-    {"struct.pack('d', 1.5) .. struct.pack('f', -2)", 1, "\000\000\000\000\000\000\370?\000\000\000\300", 12},
+    {"struct.pack('d', 1.5) .. struct.pack('f', -2)", 1,
+     "\000\000\000\000\000\000\370?\000\000\000\300", 12},
     {"struct.pack('c3s', 'abcdef', 'zz')", 1, "abczz\000", 6},
     {"struct.pack('!4bi', 1, 2)", 1, "\001\000\000\000\002\000\000\000", 8},
-    {"table.concat({struct.unpack('>i2<I4', struct.pack('>i2<I4', -5, 77))}, ',')", 1, "-5,77,7", 7},
-    {"table.concat({struct.unpack('c0b', '\\3abc')}, ',')", 0, "user_script:1: format 'c0' needs a previous size", 48},
+    {"table.concat({struct.unpack('>i2<I4', struct.pack('>i2<I4', -5, 77))}, ',')", 1, "-5,77,7",
+     7},
+    {"table.concat({struct.unpack('c0b', '\\3abc')}, ',')", 0,
+     "user_script:1: format 'c0' needs a previous size", 48},
     {"table.concat({struct.unpack('s', 'hi\\0rest')}, ',')", 1, "hi,4", 4},
     {"tostring(struct.size('>i2I4bd!8d'))", 1, "24", 2},
     {"struct.pack('i33', 1)", 0, "user_script:1: integral size 33 is larger than limit of 32", 58},
-    {"struct.pack('y', 1)", 0, "user_script:1: bad argument #1 to 'pack' (invalid format option 'y')", 68},
-    {"struct.unpack('i4', 'ab')", 0, "user_script:1: bad argument #2 to 'unpack' (data string too short)", 66},
-    {"struct.size('s')", 0, "user_script:1: bad argument #1 to 'size' (option 's' has no fixed size)", 71},
-    {"struct.unpack('c5', 'abc')", 0, "user_script:1: bad argument #2 to 'unpack' (data string too short)", 66},
+    {"struct.pack('y', 1)", 0,
+     "user_script:1: bad argument #1 to 'pack' (invalid format option 'y')", 68},
+    {"struct.unpack('i4', 'ab')", 0,
+     "user_script:1: bad argument #2 to 'unpack' (data string too short)", 66},
+    {"struct.size('s')", 0,
+     "user_script:1: bad argument #1 to 'size' (option 's' has no fixed size)", 71},
+    {"struct.unpack('c5', 'abc')", 0,
+     "user_script:1: bad argument #2 to 'unpack' (data string too short)", 66},
     {"struct.pack('!3i', 1)", 0, "user_script:1: alignment 3 is not a power of 2", 46},
     {"tostring(bit.tobit(2^32 + 5))", 1, "5", 1},
     {"tostring(bit.tobit(-1))", 1, "-1", 2},
@@ -156,8 +196,10 @@ static const exprCase cases[] = {
     {"tostring(bit.ror(0x12345678, 8))", 1, "2014458966", 10},
     {"tostring(bit.bswap(0x12345678))", 1, "2018915346", 10},
     {"tostring(bit.lshift(1, 33))", 1, "2", 1},
-    {"tostring(bit.tobit(1.5)) .. tostring(bit.tobit(2.5)) .. tostring(bit.tobit(-1.5))", 1, "22-2", 4},
-    {"bit.band('x')", 0, "user_script:1: bad argument #1 to 'band' (number expected, got string)", 70},
+    {"tostring(bit.tobit(1.5)) .. tostring(bit.tobit(2.5)) .. tostring(bit.tobit(-1.5))", 1, "22-2",
+     4},
+    {"bit.band('x')", 0, "user_script:1: bad argument #1 to 'band' (number expected, got string)",
+     70},
 };
 
 static void test_expressions_match_redis(void **state) {
@@ -187,10 +229,18 @@ static void test_msgpack_random_round_trips(void **state) {
         uint64_t r = rngNext();
         double v;
         switch (r & 3) {
-            case 0: v = (double)(int64_t)(rngNext() >> (rngNext() % 64)); break;
-            case 1: v = -(double)(int64_t)(rngNext() >> (1 + rngNext() % 63)); break;
-            case 2: v = (double)(int32_t)rngNext() / 7.0; break;
-            default: v = (double)(rngNext() % 300) - 150; break;
+            case 0:
+                v = (double)(int64_t)(rngNext() >> (rngNext() % 64));
+                break;
+            case 1:
+                v = -(double)(int64_t)(rngNext() >> (1 + rngNext() % 63));
+                break;
+            case 2:
+                v = (double)(int32_t)rngNext() / 7.0;
+                break;
+            default:
+                v = (double)(rngNext() % 300) - 150;
+                break;
         }
         lua_settop(L, 0);
         lua_getglobal(L, "cmsgpack");
@@ -209,21 +259,37 @@ static void test_msgpack_random_round_trips(void **state) {
 static void test_bit_ops_match_a_model(void **state) {
     (void)state;
     lua_State *L = newState();
-    static const char *const ops[] = {"band", "bor", "bxor", "lshift", "rshift", "arshift",
-                                      "rol", "ror"};
+    static const char *const ops[] = {"band",   "bor",     "bxor", "lshift",
+                                      "rshift", "arshift", "rol",  "ror"};
     for (int j = 0; j < 4000; j++) {
         uint32_t a = (uint32_t)rngNext(), b = (uint32_t)rngNext();
         int op = (int)(rngNext() % 8);
         uint32_t n = b & 31, want = 0;
         switch (op) {
-            case 0: want = a & b; break;
-            case 1: want = a | b; break;
-            case 2: want = a ^ b; break;
-            case 3: want = a << n; break;
-            case 4: want = a >> n; break;
-            case 5: want = (uint32_t)((int32_t)a >> n); break;
-            case 6: want = n ? (a << n) | (a >> (32 - n)) : a; break;
-            default: want = n ? (a >> n) | (a << (32 - n)) : a; break;
+            case 0:
+                want = a & b;
+                break;
+            case 1:
+                want = a | b;
+                break;
+            case 2:
+                want = a ^ b;
+                break;
+            case 3:
+                want = a << n;
+                break;
+            case 4:
+                want = a >> n;
+                break;
+            case 5:
+                want = (uint32_t)((int32_t)a >> n);
+                break;
+            case 6:
+                want = n ? (a << n) | (a >> (32 - n)) : a;
+                break;
+            default:
+                want = n ? (a >> n) | (a << (32 - n)) : a;
+                break;
         }
         lua_settop(L, 0);
         lua_getglobal(L, "bit");
