@@ -294,9 +294,22 @@ static void unblockClient(client *c, bool resume) {
     bs->priv = NULL;
     bs->ops = NULL;
     slowlogBlockedDiscard(c); /* unless served, a wait is not logged */
+    /* The wait counts as interaction: the idle timeout must not close the
+     * client between its reply and the write of that reply. */
+    c->lastInteraction = server.unixtimeMs;
     c->flags &= ~CLIENT_BLOCKED;
     numBlocked--;
     if (resume) queueResume(bs);
+}
+
+void blockingResumeLater(client *c) {
+    blockState *bs = c->bstate;
+    if (!bs) {
+        bs = c->bstate = tcalloc(sizeof(*bs));
+        bs->c = c;
+        bs->heapIdx = NOT_IN_HEAP;
+    }
+    queueResume(bs);
 }
 
 void blockingClientFree(client *c) {

@@ -14,6 +14,7 @@
 #include "core/pubsub.h"
 #include "net/conn.h"
 #include "net/reply.h"
+#include "server/monitor.h"
 
 void pingCommand(client *c) {
     if (c->argc > 2) {
@@ -163,6 +164,7 @@ void helloCommand(client *c) {
 void resetCommand(client *c) {
     multiDiscard(c);
     pubsubUnsubscribeAll(c);
+    monitorStop(c);
     c->resp = 2;
     c->db = dbGet(0);
     c->flags &= ~(CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP | CLIENT_REPLY_SKIP_NEXT | CLIENT_NO_EVICT);
