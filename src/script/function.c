@@ -33,7 +33,6 @@
 #include "script/lua.h"
 #include "script/script.h"
 
-#define LOAD_TIMEOUT_MS 500
 #define ENGINE_NAME "LUA"
 
 static lua_State *fnLua;
@@ -544,7 +543,7 @@ void functionLoadCommand(client *c) {
         return;
     }
     sbuf *err = NULL;
-    loadTimeoutMs = LOAD_TIMEOUT_MS;
+    loadTimeoutMs = FUNCTION_LOAD_TIMEOUT_MS;
     library *l = loadLibrary(c->argv[pos].ptr, c->argv[pos].len, replace, &err);
     if (!l) {
         addReplyErrorFormat(c, "ERR %s", err->buf);
@@ -574,7 +573,7 @@ void functionKillCommand(client *c) {
 }
 
 /* The error Redis gives from inside a subcommand for extra arguments. */
-static void replySubcommandArgsError(client *c) {
+void functionReplyArgsError(client *c) {
     addReplyErrorFormat(c,
                         "ERR unknown subcommand or wrong number of arguments for '%.*s'. Try "
                         "FUNCTION HELP.",
@@ -583,7 +582,7 @@ static void replySubcommandArgsError(client *c) {
 
 void functionFlushCommand(client *c) {
     if (c->argc > 3) {
-        replySubcommandArgsError(c);
+        functionReplyArgsError(c);
         return;
     }
     if (c->argc == 3 && !sliceIs(c->argv[2], "sync") && !sliceIs(c->argv[2], "async")) {

@@ -57,6 +57,13 @@ void librariesForEach(void (*fn)(library *l, void *priv), void *priv);
 void librariesFlush(void);
 /* The linked function named 'name' (any case), or NULL. */
 function *functionLookup(const char *name, size_t len);
+/* Replies Redis's error for extra arguments to a FUNCTION subcommand
+ * ("unknown subcommand or wrong number of arguments for '<sub>'"). */
+void functionReplyArgsError(client *c);
+
+/* FUNCTION LOAD's limit on a library's top level, in milliseconds. */
+#define FUNCTION_LOAD_TIMEOUT_MS 500
+
 /* The time limit for running a library's top level (0: none, for code
  * loaded from a trusted source such as an RDB file). */
 void functionsSetLoadTimeout(long long ms);

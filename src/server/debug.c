@@ -23,6 +23,7 @@
  */
 #include "server/debug.h"
 
+#include <ctype.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,6 +39,7 @@
 #include "ds/numfmt.h"
 #include "net/reply.h"
 #include "script/script.h"
+#include "server/config.h"
 #include "server/proplog.h"
 #include "server/server.h"
 
@@ -376,6 +378,9 @@ static void debugHelp(client *c) {
         "    Reply with a test value of the specified type. <type> can be: string,",
         "    integer, double, bignum, null, array, set, map, attrib, push, verbatim,",
         "    true, false.",
+        "QUICKLIST-PACKED-THRESHOLD <size>",
+        "    Accepted for Redis compatibility; Tern's list chunks hold elements of any",
+        "    size, so there is no threshold to change.",
         "SEGFAULT",
         "    Crash the server with an invalid memory write (logs a bug report).",
         "SET-ACTIVE-EXPIRE <0|1>",
@@ -402,6 +407,30 @@ static void debugSegfault(void) {
 
 /* DEBUG <subcommand> ...: each subcommand checks its own argument count,
  * and an unknown one or a wrong count gets Redis's combined error. */
+/* DEBUG QUICKLIST-PACKED-THRESHOLD size: in Redis, the element size from
+ * which a list element gets a node of its own.  A Tern chunk holds an
+ * element of any size, so there is nothing to switch; the size is checked
+ * as Redis checks it (a memory value below 4gb, "b" suffix allowed) so
+ * scripts written for Redis run unchanged. */
+static void debugPackedThreshold(client *c) {
+    char buf[64];
+    slice a = c->argv[2];
+    long long v = a.len == 0 ? 0 : -1; /* "" reads as 0, as in Redis */
+    if (a.len > 0 && a.len < sizeof(buf)) {
+        memcpy(buf, a.ptr, a.len);
+        buf[a.len] = '\0';
+        if (a.len > 1 && (buf[a.len - 1] == 'b' || buf[a.len - 1] == 'B') &&
+            isdigit((unsigned char)buf[a.len - 2]))
+            buf[a.len - 1] = '\0';
+        if (!configParseMemory(buf, &v)) v = -1;
+    }
+    if (v < 0 || v >= (1LL << 32)) {
+        addReplyError(c, "ERR argument must be a memory value bigger than 1 and smaller than 4gb");
+        return;
+    }
+    addReplyOK(c);
+}
+
 void debugCommand(client *c) {
     slice sub = c->argv[1];
     int argc = c->argc;
@@ -434,6 +463,8 @@ void debugCommand(client *c) {
         debugError(c, c->argv[2]);
     } else if (sliceIs(sub, "populate") && argc >= 3 && argc <= 5) {
         debugPopulate(c);
+    } else if (sliceIs(sub, "quicklist-packed-threshold") && argc == 3) {
+        debugPackedThreshold(c);
     } else if (sliceIs(sub, "propagation-log") && argc == 3) {
         debugPropagationLog(c);
     } else if (sliceIs(sub, "segfault")) { /* any arguments, as in Redis */

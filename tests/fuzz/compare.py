@@ -84,8 +84,6 @@ def command_name(argv, containers):
 # Differences that are known and owned elsewhere: compared by type only
 # until the work lands, with the reason.  Keep this short.
 KNOWN = {
-    "function|dump": "a stub until persist/ lands the RDB payload (issue 11)",
-    "function|restore": "a stub until persist/ lands the RDB payload (issue 11)",
 }
 
 
