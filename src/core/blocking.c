@@ -246,6 +246,9 @@ void blockForKeys(client *c, const blockOps *ops, const slice *keys, int nkeys,
 static void queueResume(blockState *bs) {
     if (bs->queued) return;
     bs->queued = true;
+    /* Input that arrives meanwhile waits too, so queued clients run in
+     * the order they were released (CLIENT UNPAUSE keeps arrival order). */
+    bs->c->flags |= CLIENT_RESUMING;
     bs->rnext = NULL;
     bs->rprev = resumeTail;
     if (resumeTail)
@@ -257,6 +260,7 @@ static void queueResume(blockState *bs) {
 
 static void dequeueResume(blockState *bs) {
     if (!bs->queued) return;
+    bs->c->flags &= ~CLIENT_RESUMING;
     if (bs->rprev)
         bs->rprev->rnext = bs->rnext;
     else

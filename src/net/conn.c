@@ -360,8 +360,8 @@ static void processInputBuffer(client *c) {
     lim.maxBulkLen = server.protoMaxBulkLen;
     /* A blocked client's next commands wait in the buffer until it is
      * unblocked (core/blocking.c resumes them). */
-    while (!(c->flags &
-             (CLIENT_CLOSE_AFTER_REPLY | CLIENT_CLOSE_ASAP | CLIENT_BLOCKED | CLIENT_POSTPONED))) {
+    while (!(c->flags & (CLIENT_CLOSE_AFTER_REPLY | CLIENT_CLOSE_ASAP | CLIENT_BLOCKED |
+                         CLIENT_POSTPONED | CLIENT_RESUMING))) {
         size_t avail = c->querybuf->len - c->qpos;
         if (avail == 0) break;
         char *start = c->querybuf->buf + c->qpos;
