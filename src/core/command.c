@@ -28,11 +28,14 @@
 #include "core/errors.h"
 #include "core/keyspec.h"
 #include "core/multi.h"
+#include "core/pause.h"
 #include "core/propagate.h"
 #include "ds/glob.h"
 #include "net/reply.h"
 #include "server/config.h"
 #include "server/errorstats.h"
+#include "server/monitor.h"
+#include "server/slowlog.h"
 
 /* Designated initializers: fields filled at init (subcommands, key specs,
  * statistics) start zeroed whatever their order in the struct. */
@@ -251,6 +254,9 @@ void callCommand(client *c) {
     c->flags |= CLIENT_EXECUTING;
     propFrame frame;
     propagateCallBegin(&frame);
+    /* Script commands (EVAL, FCALL and their forms: the skip_monitor ones)
+     * are shown to MONITOR before the commands they run, not after. */
+    if (monitorCount && (cmd->flags & CMD_SKIP_MONITOR)) monitorFeed(c, c->argv, c->argc);
     cmd->proc(c);
     /* The write path's last step: a command that changed the dataset goes
      * to the propagation stream (emitted when the outermost call ends). */
@@ -264,6 +270,22 @@ void callCommand(client *c) {
     errorsCounted = server.stat.totalErrorReplies;
     server.stat.numCommands++;
     c->lastcmd = cmd;
+    /* MONITOR shows what ran, secrets already redacted; administrative
+     * commands are never shown. */
+    if (monitorCount && !(cmd->flags & (CMD_SKIP_MONITOR | CMD_ADMIN))) monitorFeed(c, c->argv, c->argc);
+    /* The slow log: a blocked command is logged once it is served. */
+    if (c->flags & CLIENT_BLOCKED)
+        slowlogBlockedBegin(c, dur);
+    else if (server.slowlogLogSlowerThan >= 0 && !(cmd->flags & CMD_SKIP_SLOWLOG))
+        slowlogPush(c, c->argv, c->argc, dur);
+}
+
+void commandRedactArg(client *c, int j) {
+    static char redacted[] = "(redacted)";
+    if (j < c->argc) {
+        c->argv[j].ptr = redacted;
+        c->argv[j].len = sizeof(redacted) - 1;
+    }
 }
 
 /* Refuses the command about to run with error 'err', as Redis's
@@ -271,10 +293,13 @@ void callCommand(client *c) {
  * why ("EXECABORT Transaction discarded because of: ..."); any other
  * refusal inside MULTI dooms the transaction (see the reject label). */
 static void rejectCommand(client *c, const char *err) {
-    if (c->cmd && (c->cmd->flags & CMD_EXEC))
+    if (c->cmd && (c->cmd->flags & CMD_EXEC)) {
         execCommandAbort(c, err);
-    else
+        /* MONITOR saw MULTI: show the EXEC that ended it too (Redis 7.0). */
+        monitorFeed(c, c->argv, c->argc);
+    } else {
         addReplyError(c, err);
+    }
 }
 
 /* maxmemory with the only policy there is so far, noeviction: over the
@@ -287,6 +312,14 @@ static bool outOfMemoryFor(client *c, const command *cmd) {
     if (cmd->flags & CMD_EXEC) denied = (multiQueuedFlags(c) & CMD_DENYOOM) != 0;
     if ((c->flags & CLIENT_MULTI) && !(cmd->flags & CMD_MULTI_END)) denied = true;
     return denied && tallocUsedMemory() > (size_t)server.maxmemory;
+}
+
+/* True when 'cmd' reads, writes or may replicate (Redis's test for what a
+ * replica connection may not run); EXEC by what it has queued. */
+static bool touchesKeyspace(client *c, const command *cmd) {
+    const uint64_t mask = CMD_WRITE | CMD_READONLY | CMD_MAY_REPLICATE;
+    if (cmd->flags & CMD_EXEC) return (multiQueuedFlags(c) & mask) != 0;
+    return (commandCallFlags(c, cmd) & mask) != 0;
 }
 
 void commandSetFlagsProc(commandProc *proc, uint64_t (*fn)(client *c, uint64_t tableFlags)) {
@@ -317,7 +350,7 @@ void processCommand(client *c) {
     }
     c->cmd = cmd;
     if ((cmd->arity > 0 && c->argc != cmd->arity) || (c->argc < -cmd->arity) ||
-        (cmd->proc == containerCommand && cmd->numSub)) {
+        cmd->numSub) { /* a container named without a subcommand */
         char err[160];
         snprintf(err, sizeof(err), "ERR wrong number of arguments for '%s' command", cmd->name);
         rejectCommand(c, err);
@@ -368,6 +401,18 @@ void processCommand(client *c) {
         rejectCommand(c, server.busyReply);
         cmd->rejectedCalls++;
         goto reject;
+    }
+    /* A monitoring client is a replica to Redis: no keyspace access. */
+    if ((c->flags & CLIENT_MONITOR) && touchesKeyspace(c, cmd)) {
+        rejectCommand(c, "ERR Replica can't interact with the keyspace");
+        cmd->rejectedCalls++;
+        goto reject;
+    }
+    /* CLIENT PAUSE holds the command (unparsed) until the pause ends; the
+     * input loop sees CLIENT_POSTPONED and rewinds to it. */
+    if (pauseHolds(c, cmd)) {
+        pausePostpone(c);
+        return;
     }
     if ((c->flags & CLIENT_MULTI) && !(cmd->flags & CMD_MULTI_CONTROL))
         multiQueueCommand(c);
@@ -453,15 +498,19 @@ static void addReplyCommandInfo(client *c, const command *cmd) {
 static void addReplyCommandDocs(client *c, const command *cmd) {
     const syntaxArg *args = cmdArgsLookup(cmd->name);
     bool hasArgs = args && args->numArgs > 0;
-    addReplyMapLen(c, 4 + hasArgs + (cmd->numSub > 0));
+    /* Redis omits the complexity of commands that document none (MONITOR). */
+    bool hasComplexity = cmd->complexity && cmd->complexity[0];
+    addReplyMapLen(c, 3 + hasComplexity + hasArgs + (cmd->numSub > 0));
     addReplyBulkCStr(c, "summary");
     addReplyBulkCStr(c, cmd->summary);
     addReplyBulkCStr(c, "since");
     addReplyBulkCStr(c, cmd->since);
     addReplyBulkCStr(c, "group");
     addReplyBulkCStr(c, cmd->group);
-    addReplyBulkCStr(c, "complexity");
-    addReplyBulkCStr(c, cmd->complexity);
+    if (hasComplexity) {
+        addReplyBulkCStr(c, "complexity");
+        addReplyBulkCStr(c, cmd->complexity);
+    }
     if (hasArgs) {
         /* Redis omits the field for commands without arguments. */
         addReplyBulkCStr(c, "arguments");

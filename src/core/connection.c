@@ -14,6 +14,7 @@
 #include "core/pubsub.h"
 #include "net/conn.h"
 #include "net/reply.h"
+#include "server/monitor.h"
 
 void pingCommand(client *c) {
     if (c->argc > 2) {
@@ -67,9 +68,12 @@ void authCommand(client *c) {
     }
     slice user = {"default", 7};
     slice pass = c->argv[1];
+    /* The slow log and MONITOR show the command without its secrets. */
+    commandRedactArg(c, 1);
     if (c->argc == 3) {
-        user = c->argv[1];
+        user = pass;
         pass = c->argv[2];
+        commandRedactArg(c, 2);
     } else if (!server.requirepass) {
         addReplyError(c, "ERR AUTH <password> called without any password configured for the "
                          "default user. Are you sure your configuration is correct?");
@@ -101,7 +105,10 @@ void helloCommand(client *c) {
     for (int j = next; j < c->argc; j++) {
         int more = c->argc - j - 1;
         if (sliceIs(c->argv[j], "AUTH") && more >= 2) {
-            if (!checkCredentials(c->argv[j + 1], c->argv[j + 2])) {
+            bool ok = checkCredentials(c->argv[j + 1], c->argv[j + 2]);
+            commandRedactArg(c, j + 1);
+            commandRedactArg(c, j + 2);
+            if (!ok) {
                 addReplyError(c, ERR_WRONGPASS);
                 return;
             }
@@ -157,6 +164,7 @@ void helloCommand(client *c) {
 void resetCommand(client *c) {
     multiDiscard(c);
     pubsubUnsubscribeAll(c);
+    monitorStop(c);
     c->resp = 2;
     c->db = dbGet(0);
     c->flags &= ~(CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP | CLIENT_REPLY_SKIP_NEXT | CLIENT_NO_EVICT);

@@ -23,6 +23,7 @@
 #include "net/conn.h"
 #include "server/info.h"
 #include "server/lifecycle.h"
+#include "server/slowlog.h"
 #include "script/script.h"
 
 serverState server;
@@ -241,6 +242,7 @@ void exitServer(int code) {
     lazyfreeShutdown();
     dbFreeAll();
     scriptingRelease();
+    slowlogReset();
     freeConfigStrings();
     loopRelease(server.el);
     exit(code);
