@@ -350,7 +350,7 @@ void processCommand(client *c) {
     }
     c->cmd = cmd;
     if ((cmd->arity > 0 && c->argc != cmd->arity) || (c->argc < -cmd->arity) ||
-        cmd->numSub) { /* a container named without a subcommand */
+        (cmd->proc == containerCommand && cmd->numSub)) {
         char err[160];
         snprintf(err, sizeof(err), "ERR wrong number of arguments for '%s' command", cmd->name);
         rejectCommand(c, err);
