@@ -68,7 +68,7 @@ client *clientListNext(const client *c) {
 /* Bytes 'c' holds: the struct (with its static reply buffer), the query
  * buffer, the argument array, reply blocks and names. */
 static size_t clientMemory(const client *c) {
-    size_t total = tallocSize(c) + sbufAllocSize(c->querybuf) + tallocSize(c->argv);
+    size_t total = tallocSize(c) + clientQueryAllocBytes(c) + tallocSize(c->argv);
     for (const replyBlock *b = c->replyHead; b; b = b->next)
         total += tallocSize(b);
     if (c->name) total += sbufAllocSize(c->name);
@@ -112,6 +112,7 @@ sbuf *catClientInfo(sbuf *s, client *c) {
     /* The command running now counts as the last one, as in Redis. */
     const command *last = (c->flags & CLIENT_EXECUTING) ? c->cmd : c->lastcmd;
     long long now = server.unixtimeMs;
+    size_t qfree, qbuf = clientQueryBytes(c, &qfree);
     return sbufCatPrintf(
         s,
         "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld flags=%s db=%d sub=%lld "
@@ -120,8 +121,7 @@ sbuf *catClientInfo(sbuf *s, client *c) {
         "redir=-1 resp=%d",
         (unsigned long long)c->id, c->addr, c->laddr, c->fd, c->name ? c->name->buf : "",
         (now - c->ctime) / 1000, (now - c->lastInteraction) / 1000, flags, c->db->id, sub, psub,
-        ssub, (c->flags & CLIENT_MULTI) ? multiQueuedCount(c) : -1LL, c->querybuf->len,
-        c->querybuf->cap - c->querybuf->len, argvMem, multiQueuedMemory(c), sizeof(c->buf),
+        ssub, (c->flags & CLIENT_MULTI) ? multiQueuedCount(c) : -1LL, qbuf, qfree, argvMem, multiQueuedMemory(c), sizeof(c->buf),
         sizeof(c->buf), c->bufpos, blocks, c->replyBytes, clientMemory(c), events,
         last ? commandFullName(last) : "NULL", c->resp);
 }

@@ -47,6 +47,16 @@ sbuf *sbufTryNewZero(size_t len) {
     return s;
 }
 
+sbuf *sbufTryNewCap(size_t cap) {
+    if (cap > SIZE_MAX - sizeof(sbuf) - 1) return NULL;
+    sbuf *s = ttrymalloc(sizeof(sbuf) + cap + 1);
+    if (!s) return NULL;
+    s->len = 0;
+    s->cap = tallocSize(s) - sizeof(sbuf) - 1;
+    s->buf[0] = '\0';
+    return s;
+}
+
 sbuf *sbufTryMakeRoom(sbuf *s, size_t extra) {
     if (s->cap - s->len >= extra) return s;
     if (extra > SIZE_MAX / 4 - s->len) return NULL;

@@ -33,6 +33,10 @@ sbuf *sbufNewCap(size_t cap);
 /* Like sbufNew(NULL, len) but returns NULL instead of aborting, for sizes
  * that come from untrusted input. */
 sbuf *sbufTryNewZero(size_t len);
+/* New empty buffer with room for 'cap' bytes, or NULL when that cannot be
+ * allocated (untrusted sizes); the room is not touched, so it costs no
+ * resident memory until written. */
+sbuf *sbufTryNewCap(size_t cap);
 /* Appends 'len' bytes; returns the possibly moved buffer. */
 sbuf *sbufCat(sbuf *s, const void *p, size_t len);
 sbuf *sbufCatStr(sbuf *s, const char *str);

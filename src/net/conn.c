@@ -11,8 +11,18 @@
  * just the bytes it sent, not a 16 KB buffer of its own.  A client with
  * an unfinished command reads into its own buffer, up to 16 KB or, while a
  * big bulk argument is arriving, up to as many bytes as the buffer already
- * holds (so it at most doubles per read and never grows ahead of the data
- * that really arrived).  The consumed prefix is dropped once per read.
+ * holds (so it at most doubles and never grows ahead of the data that
+ * really arrived).  The consumed prefix is dropped once per read.
+ *
+ * Big arguments: once 1/32 of a bulk of at least 32 KB has arrived (enough
+ * to show the announced length is meant; a client that announces 512 MB
+ * and sends little still costs only what it sent, times two), the bytes
+ * of it that came move to a buffer of the bulk's final size and the rest
+ * is read straight into that buffer, at most 1 MB per event.  The parser
+ * skips the detached body (resp.h respDetachBulk), argv points into the
+ * buffer, and a command storing the argument as a value takes the buffer
+ * itself (clientTakeArgBuffer): a 256 MB SET costs one allocation of
+ * 256 MB, about one copy out of the socket, and no copy of the value.
  *
  * Writes: replies collect in the client's buffers and the client joins the
  * pending-write list.  Before the loop sleeps, each pending client gets one
@@ -44,6 +54,13 @@
 #include "net/reply.h"
 
 #define MAX_WRITE_PER_EVENT (1024 * 1024)
+/* At most this many bytes are read from one client per event, so a big
+ * upload shares the loop with everyone else (Redis's fairness). */
+#define MAX_READ_PER_EVENT (1024 * 1024)
+/* A bulk argument of at least this many bytes gets a buffer of its own
+ * once 1/BIGARG_PROOF_SHARE of it has arrived (see the file comment). */
+#define BIGARG_MIN_BYTES (32 * 1024)
+#define BIGARG_PROOF_SHARE 32
 #define MAX_ACCEPTS_PER_CALL 1000
 #define WRITE_IOV_MAX 64
 /* An emptied private query buffer bigger than this is freed at once. */
@@ -293,6 +310,43 @@ static void freeReplyBlocks(client *c) {
     c->replyBytes = 0;
 }
 
+/* Frees the detached arguments of the command just run (those it did not
+ * take as values). */
+static void freeBigArgs(client *c) {
+    for (int j = 0; j < c->bigargCount; j++) sbufFree(c->bigargs[j]);
+    c->bigargCount = 0;
+    c->bigargNeed = 0;
+}
+
+sbuf *clientTakeArgBuffer(client *c, slice arg) {
+    for (int j = 0; j < c->bigargCount; j++) {
+        sbuf *b = c->bigargs[j];
+        if (b && b->buf == arg.ptr && b->len == arg.len) {
+            c->bigargs[j] = NULL;
+            return b;
+        }
+    }
+    return NULL;
+}
+
+size_t clientQueryBytes(const client *c, size_t *freeBytes) {
+    size_t len = c->querybuf->len, room = c->querybuf->cap - c->querybuf->len;
+    for (int j = 0; j < c->bigargCount; j++) {
+        const sbuf *b = c->bigargs[j];
+        if (!b) continue;
+        len += b->len;
+        room += b->cap - b->len;
+    }
+    if (freeBytes) *freeBytes = room;
+    return len;
+}
+
+size_t clientQueryAllocBytes(const client *c) {
+    size_t total = sbufAllocSize(c->querybuf);
+    for (int j = 0; j < c->bigargCount; j++) total += sbufAllocSize(c->bigargs[j]);
+    return total;
+}
+
 static void removeFromPending(client *c) {
     if (!c->inPendingList) return;
     client **link = &server.pendingWrites;
@@ -321,6 +375,8 @@ void freeClient(client *c) {
     }
     removeFromPending(c);
     if (c->querybuf != sharedReadBuf) sbufFree(c->querybuf);
+    freeBigArgs(c);
+    tfree(c->bigargs);
     respParserFree(&c->parser);
     tfree(c->argv);
     freeReplyBlocks(c);
@@ -383,8 +439,9 @@ static void processInputBuffer(client *c) {
             tfree(c->argv);
             c->argv = tmalloc(sizeof(slice) * (size_t)c->argvcap);
         }
-        for (int j = 0; j < argc; j++) {
-            c->argv[j].ptr = start + c->parser.args[j].off;
+        for (int j = 0, k = 0; j < argc; j++) {
+            size_t off = c->parser.args[j].off;
+            c->argv[j].ptr = off == RESP_ARG_DETACHED ? c->bigargs[k++]->buf : start + off;
             c->argv[j].len = c->parser.args[j].len;
         }
         c->argc = argc;
@@ -396,6 +453,7 @@ static void processInputBuffer(client *c) {
         }
         processCommand(c);
         c->argc = 0;
+        if (c->bigargCount) freeBigArgs(c);
     }
     /* The shared buffer's leftover is copied out by the caller instead. */
     if (c->qpos && c->querybuf != sharedReadBuf) {
@@ -426,70 +484,81 @@ void processPendingInput(client *c) {
     if ((c->flags & CLIENT_CLOSE_ASAP) && outer != c) freeClient(c);
 }
 
-static void readQueryFromClient(eventLoop *el, int fd, void *data, int mask) {
-    client *c = data;
-    if (c->flags & (CLIENT_CLOSE_ASAP | CLIENT_CLOSE_AFTER_REPLY)) return;
-    /* A client's input is not read again while one of its commands runs. */
-    if (c == server.currentClient) return;
-    size_t readlen = READ_CHUNK_BYTES;
-    /* Nothing unfinished: the parser is at a command start and the read
-     * can go to the shared buffer. */
-    bool shared = c->querybuf->len == 0 && !sharedInUse;
-    sbuf *q;
-    if (shared) {
-        if (!sharedReadBuf) sharedReadBuf = sbufNewCap(READ_CHUNK_BYTES);
-        q = sharedReadBuf;
-        q->len = 0;
-    } else {
-        size_t pending = respPendingBulk(&c->parser, c->querybuf->len - c->qpos);
-        if (pending > readlen) {
-            /* A big argument is arriving: read as much as we already hold,
-             * so memory follows the bytes that came, not the length
-             * announced. */
-            size_t have = c->querybuf->len;
-            if (have > readlen) readlen = have;
-            if (readlen > pending) readlen = pending;
-        }
-        q = sbufTryMakeRoom(c->querybuf, readlen);
-        if (!q) {
-            serverLog(LL_WARNING, "Closing client id=%llu: out of memory for the query buffer",
-                      (unsigned long long)c->id);
-            freeClient(c);
-            return;
-        }
-        c->querybuf = q;
-    }
-    ssize_t n = read(fd, q->buf + q->len, readlen);
+/* Reads up to 'len' bytes from the socket of 'c' into 'dst'.  Returns the
+ * count, 0 when nothing is there now, or -1 when the client was freed
+ * (error or end of stream). */
+static ssize_t readSocket(client *c, char *dst, size_t len) {
+    ssize_t n = read(c->fd, dst, len);
     if (n == -1) {
-        if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return;
+        if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return 0;
         serverLog(LL_VERBOSE, "Reading from client: %s", strerror(errno));
         freeClient(c);
-        return;
+        return -1;
     }
     if (n == 0) {
         serverLog(LL_VERBOSE, "Client closed connection id=%llu addr=%s",
                   (unsigned long long)c->id, c->addr);
         freeClient(c);
-        return;
+        return -1;
     }
-    q->len += (size_t)n;
-    q->buf[q->len] = '\0';
     c->lastInteraction = server.unixtimeMs;
     server.stat.netInputBytes += n;
-    if ((long long)q->len > server.clientMaxQuerybufLen) {
-        serverLog(LL_WARNING,
-                  "Closing client that reached max query buffer length: id=%llu addr=%s "
-                  "(qbuf initial bytes: ...)",
-                  (unsigned long long)c->id, c->addr);
-        server.stat.clientQbufLimitDisconnections++;
-        freeClient(c);
-        return;
+    return n;
+}
+
+/* Closes 'c' (and returns true) when its input passed
+ * client-query-buffer-limit.  'len' is what it holds. */
+static bool overQueryLimit(client *c, size_t len) {
+    if ((long long)len <= server.clientMaxQuerybufLen) return false;
+    serverLog(LL_WARNING,
+              "Closing client that reached max query buffer length: id=%llu addr=%s "
+              "(qbuf initial bytes: ...)",
+              (unsigned long long)c->id, c->addr);
+    server.stat.clientQbufLimitDisconnections++;
+    freeClient(c);
+    return true;
+}
+
+static void closeOutOfMemory(client *c) {
+    serverLog(LL_WARNING, "Closing client id=%llu: out of memory for the query buffer",
+              (unsigned long long)c->id);
+    freeClient(c);
+}
+
+/* Moves the big bulk being read out of the query buffer into a buffer of
+ * its final size once enough of it arrived (see the file comment).
+ * Returns C_ERR when the client was freed (out of memory). */
+static int maybeDetachBulk(client *c) {
+    sbuf *q = c->querybuf;
+    size_t missing = respPendingBulk(&c->parser, q->len - c->qpos);
+    if (missing <= 2) return C_OK; /* not in a body, or only its CRLF is missing */
+    size_t start = c->qpos + respBulkStart(&c->parser);
+    size_t have = q->len - start;
+    size_t total = have + missing - 2;
+    if (total < BIGARG_MIN_BYTES || have < total / BIGARG_PROOF_SHARE) return C_OK;
+    if (c->bigargCount == c->bigargCap) {
+        c->bigargCap = c->bigargCap ? c->bigargCap * 2 : 2;
+        c->bigargs = trealloc(c->bigargs, sizeof(sbuf *) * (size_t)c->bigargCap);
     }
-    sbuf *own = c->querybuf;
-    if (shared) {
-        c->querybuf = q;
-        sharedInUse = true;
+    sbuf *b = sbufTryNewCap(total);
+    if (!b || !respDetachBulk(&c->parser)) {
+        sbufFree(b);
+        closeOutOfMemory(c);
+        return C_ERR;
     }
+    memcpy(b->buf, q->buf + start, have);
+    b->len = have;
+    c->bigargs[c->bigargCount++] = b;
+    c->bigargNeed = total - have;
+    sbufSetLen(q, start);
+    /* What stays is the command's head: give back what the body needed. */
+    if (q->cap > QUERYBUF_KEEP_BYTES) c->querybuf = sbufShrink(q);
+    return C_OK;
+}
+
+/* Runs the commands that input of 'c' completed.  'shared' says the input
+ * is in the shared buffer, 'own' is then the client's own buffer. */
+static void runInput(client *c, bool shared, sbuf *own) {
     client *outer = server.currentClient;
     server.currentClient = c;
     processInputBuffer(c);
@@ -504,6 +573,77 @@ static void readQueryFromClient(eventLoop *el, int fd, void *data, int mask) {
         c->querybuf = sbufNewCap(0);
     }
     if (c->flags & CLIENT_CLOSE_ASAP) freeClient(c);
+}
+
+/* Reads the body of a detached big argument straight into its buffer.
+ * The bytes after the body (its CRLF, more arguments) are never read with
+ * it: the parser waits for them, and once the body is complete the next
+ * read goes to the query buffer again. */
+static void readBigArg(client *c) {
+    sbuf *b = c->bigargs[c->bigargCount - 1];
+    size_t want = c->bigargNeed < MAX_READ_PER_EVENT ? c->bigargNeed : MAX_READ_PER_EVENT;
+    ssize_t n = readSocket(c, b->buf + b->len, want);
+    if (n <= 0) return;
+    b->len += (size_t)n;
+    c->bigargNeed -= (size_t)n;
+    if (overQueryLimit(c, clientQueryBytes(c, NULL))) return;
+    if (!c->bigargNeed) b->buf[b->len] = '\0';
+}
+
+static void readQueryFromClient(eventLoop *el, int fd, void *data, int mask) {
+    client *c = data;
+    if (c->flags & (CLIENT_CLOSE_ASAP | CLIENT_CLOSE_AFTER_REPLY)) return;
+    /* A client's input is not read again while one of its commands runs. */
+    if (c == server.currentClient) return;
+    if (c->bigargNeed) {
+        readBigArg(c);
+        return;
+    }
+    size_t readlen = READ_CHUNK_BYTES;
+    /* Nothing unfinished: the parser is at a command start and the read
+     * can go to the shared buffer. */
+    bool shared = c->querybuf->len == 0 && !sharedInUse;
+    sbuf *q;
+    if (shared) {
+        if (!sharedReadBuf) sharedReadBuf = sbufNewCap(READ_CHUNK_BYTES);
+        q = sharedReadBuf;
+        q->len = 0;
+    } else {
+        if (maybeDetachBulk(c) == C_ERR) return;
+        if (c->bigargNeed) {
+            readBigArg(c);
+            return;
+        }
+        q = c->querybuf;
+        size_t pending = respPendingBulk(&c->parser, q->len - c->qpos);
+        if (pending > readlen) {
+            /* A big argument is arriving but has not shown it is real
+             * yet: fill the room there is, or double what we hold, so
+             * memory follows the bytes that came, not the length
+             * announced, and the buffer is not reallocated per read. */
+            size_t room = q->cap - q->len;
+            readlen = room >= READ_CHUNK_BYTES ? room : (q->len > readlen ? q->len : readlen);
+            if (readlen > pending) readlen = pending;
+            if (readlen > MAX_READ_PER_EVENT) readlen = MAX_READ_PER_EVENT;
+        }
+        q = sbufTryMakeRoom(q, readlen);
+        if (!q) {
+            closeOutOfMemory(c);
+            return;
+        }
+        c->querybuf = q;
+    }
+    ssize_t n = readSocket(c, q->buf + q->len, readlen);
+    if (n <= 0) return;
+    q->len += (size_t)n;
+    q->buf[q->len] = '\0';
+    if (overQueryLimit(c, shared ? q->len : clientQueryBytes(c, NULL))) return;
+    sbuf *own = c->querybuf;
+    if (shared) {
+        c->querybuf = q;
+        sharedInUse = true;
+    }
+    runInput(c, shared, own);
 }
 
 /* ---- writing ---- */

@@ -98,6 +98,11 @@ typedef struct client {
     int argc;
     int argvcap;
     slice *argv;
+    /* Big bulk arguments of the command being read, moved out of the query
+     * buffer into buffers of their final size (net/conn.c). */
+    sbuf **bigargs;
+    int bigargCount, bigargCap;
+    size_t bigargNeed; /* bytes still to arrive for bigargs[bigargCount - 1] */
     const struct command *cmd, *lastcmd;
     /* Reply side: the static buffer first, then overflow blocks. */
     size_t bufpos;
