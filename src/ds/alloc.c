@@ -6,11 +6,16 @@
 #include "ds/alloc.h"
 
 #include <malloc.h>
+#include <stdint.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
+
+#define HUGE_ADVICE_MIN (8u << 20)
+#define HUGE_PAGE (2u << 20)
 
 static _Atomic size_t usedMemory;
 
@@ -84,5 +89,17 @@ const char *tallocName(void) {
     return "jemalloc-5.3.0";
 #else
     return "libc";
+#endif
+}
+
+void tallocAdviseHuge(void *ptr, size_t size) {
+#ifdef MADV_HUGEPAGE
+    if (!ptr || size < HUGE_ADVICE_MIN) return;
+    uintptr_t from = ((uintptr_t)ptr + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1);
+    uintptr_t to = ((uintptr_t)ptr + size) & ~(uintptr_t)(HUGE_PAGE - 1);
+    if (to > from) madvise((void *)from, to - from, MADV_HUGEPAGE);
+#else
+    (void)ptr;
+    (void)size;
 #endif
 }

@@ -12,6 +12,15 @@
 
 #define SBUF_GROW_LINEAR (1024 * 1024)
 
+/* Records the capacity the allocator really gave 's', asked for 'want'
+ * data bytes; a big buffer is advised onto huge pages before its bytes
+ * are first touched (up to what was asked: the allocator's rounding past
+ * it may never be written, and a huge page there would cost 2 MB). */
+static void setCap(sbuf *s, size_t want) {
+    s->cap = tallocSize(s) - sizeof(sbuf) - 1;
+    tallocAdviseHuge(s, sizeof(sbuf) + want + 1);
+}
+
 static size_t growTarget(size_t need) {
     if (need < SBUF_GROW_LINEAR) return need * 2 < 16 ? 16 : need * 2;
     return need + SBUF_GROW_LINEAR;
@@ -20,7 +29,7 @@ static size_t growTarget(size_t need) {
 sbuf *sbufNewCap(size_t cap) {
     sbuf *s = tmalloc(sizeof(sbuf) + cap + 1);
     s->len = 0;
-    s->cap = tallocSize(s) - sizeof(sbuf) - 1;
+    setCap(s, cap);
     s->buf[0] = '\0';
     return s;
 }
@@ -28,7 +37,7 @@ sbuf *sbufNewCap(size_t cap) {
 sbuf *sbufNew(const void *p, size_t len) {
     sbuf *s = tmalloc(sizeof(sbuf) + len + 1);
     s->len = len;
-    s->cap = tallocSize(s) - sizeof(sbuf) - 1;
+    setCap(s, len);
     if (p)
         memcpy(s->buf, p, len);
     else
@@ -42,7 +51,7 @@ sbuf *sbufTryNewZero(size_t len) {
     sbuf *s = ttrymalloc(sizeof(sbuf) + len + 1);
     if (!s) return NULL;
     s->len = len;
-    s->cap = tallocSize(s) - sizeof(sbuf) - 1;
+    setCap(s, len);
     memset(s->buf, 0, len + 1);
     return s;
 }
@@ -52,7 +61,7 @@ sbuf *sbufTryNewCap(size_t cap) {
     sbuf *s = ttrymalloc(sizeof(sbuf) + cap + 1);
     if (!s) return NULL;
     s->len = 0;
-    s->cap = tallocSize(s) - sizeof(sbuf) - 1;
+    setCap(s, cap);
     s->buf[0] = '\0';
     return s;
 }
@@ -63,7 +72,7 @@ sbuf *sbufTryMakeRoom(sbuf *s, size_t extra) {
     size_t cap = growTarget(s->len + extra);
     sbuf *n = ttryrealloc(s, sizeof(sbuf) + cap + 1);
     if (!n) return NULL;
-    n->cap = tallocSize(n) - sizeof(sbuf) - 1;
+    setCap(n, cap);
     return n;
 }
 
@@ -71,7 +80,7 @@ sbuf *sbufMakeRoom(sbuf *s, size_t extra) {
     if (s->cap - s->len >= extra) return s;
     size_t cap = growTarget(s->len + extra);
     s = trealloc(s, sizeof(sbuf) + cap + 1);
-    s->cap = tallocSize(s) - sizeof(sbuf) - 1;
+    setCap(s, cap);
     return s;
 }
 
@@ -135,7 +144,7 @@ void sbufSetLen(sbuf *s, size_t len) {
 sbuf *sbufShrink(sbuf *s) {
     if (s->cap - s->len <= s->len / 10) return s;
     s = trealloc(s, sizeof(sbuf) + s->len + 1);
-    s->cap = tallocSize(s) - sizeof(sbuf) - 1;
+    setCap(s, s->len);
     return s;
 }
 
