@@ -14,7 +14,6 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#define HUGE_ADVICE_MIN (8u << 20)
 #define HUGE_PAGE (2u << 20)
 
 static _Atomic size_t usedMemory;
@@ -94,7 +93,7 @@ const char *tallocName(void) {
 
 void tallocAdviseHuge(void *ptr, size_t size) {
 #ifdef MADV_HUGEPAGE
-    if (!ptr || size < HUGE_ADVICE_MIN) return;
+    if (!ptr || size < TALLOC_HUGE_ADVICE_MIN) return;
     uintptr_t from = ((uintptr_t)ptr + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1);
     uintptr_t to = ((uintptr_t)ptr + size) & ~(uintptr_t)(HUGE_PAGE - 1);
     if (to > from) madvise((void *)from, to - from, MADV_HUGEPAGE);

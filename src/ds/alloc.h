@@ -36,6 +36,7 @@ char *tmemdup(const void *p, size_t len);
  * mode); nothing for allocations under 8 MB.  A big value is then faulted
  * in 2 MB at a time instead of 4 KB, which on a virtual machine is most
  * of what receiving it costs.  Purely advice: nothing changes if refused. */
+#define TALLOC_HUGE_ADVICE_MIN (8u << 20)
 void tallocAdviseHuge(void *ptr, size_t size);
 /* Usable size of an allocation made by this module. */
 size_t tallocSize(const void *ptr);

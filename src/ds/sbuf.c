@@ -23,7 +23,12 @@ static void setCap(sbuf *s, size_t want) {
 
 static size_t growTarget(size_t need) {
     if (need < SBUF_GROW_LINEAR) return need * 2 < 16 ? 16 : need * 2;
-    return need + SBUF_GROW_LINEAR;
+    /* A quarter more (at least 1 MiB): still geometric, so each byte is
+     * copied a bounded number of times however big the buffer gets (a
+     * fixed step would make APPEND in a loop quadratic), while what is
+     * reserved and unused stays under a fifth. */
+    size_t step = need / 4 > SBUF_GROW_LINEAR ? need / 4 : SBUF_GROW_LINEAR;
+    return need + step;
 }
 
 sbuf *sbufNewCap(size_t cap) {
@@ -66,22 +71,42 @@ sbuf *sbufTryNewCap(size_t cap) {
     return s;
 }
 
+/* Moves 's' to an allocation with room for 'cap' bytes, or returns NULL
+ * (leaving 's' as it was).  A big one is fresh memory advised onto huge
+ * pages before the bytes are copied in: a realloc would copy into 4 KB
+ * pages first. */
+static sbuf *regrow(sbuf *s, size_t cap) {
+    size_t size = sizeof(sbuf) + cap + 1;
+    if (size < TALLOC_HUGE_ADVICE_MIN) {
+        sbuf *n = ttryrealloc(s, size);
+        if (n) setCap(n, cap);
+        return n;
+    }
+    sbuf *n = ttrymalloc(size);
+    if (!n) return NULL;
+    setCap(n, cap);
+    n->len = s->len;
+    memcpy(n->buf, s->buf, s->len + 1);
+    tfree(s);
+    return n;
+}
+
 sbuf *sbufTryMakeRoom(sbuf *s, size_t extra) {
     if (s->cap - s->len >= extra) return s;
     if (extra > SIZE_MAX / 4 - s->len) return NULL;
-    size_t cap = growTarget(s->len + extra);
-    sbuf *n = ttryrealloc(s, sizeof(sbuf) + cap + 1);
-    if (!n) return NULL;
-    setCap(n, cap);
-    return n;
+    return regrow(s, growTarget(s->len + extra));
 }
 
 sbuf *sbufMakeRoom(sbuf *s, size_t extra) {
     if (s->cap - s->len >= extra) return s;
     size_t cap = growTarget(s->len + extra);
-    s = trealloc(s, sizeof(sbuf) + cap + 1);
-    setCap(s, cap);
-    return s;
+    sbuf *n = regrow(s, cap);
+    if (!n) {
+        /* Out of memory: trealloc aborts with the usual message. */
+        n = trealloc(s, sizeof(sbuf) + cap + 1);
+        setCap(n, cap);
+    }
+    return n;
 }
 
 sbuf *sbufCat(sbuf *s, const void *p, size_t len) {

@@ -9,8 +9,9 @@
  *
  * Used for raw string values, query buffers and assembled text (INFO).
  * Functions that may grow the buffer return the (possibly moved) pointer;
- * the caller must reassign it.  Growth doubles up to 1 MiB, then adds 1 MiB,
- * so appends are amortised O(1) without wasting much on huge strings.
+ * the caller must reassign it.  Growth doubles up to 1 MiB, then adds a
+ * quarter (at least 1 MiB), so appends are amortised O(1) while a huge
+ * string reserves at most a fifth more than it holds.
  */
 #ifndef TERN_DS_SBUF_H
 #define TERN_DS_SBUF_H
