@@ -51,6 +51,7 @@
 #include "core/multi.h"
 #include "core/pubsub.h"
 #include "ds/numfmt.h"
+#include "ds/sbufref.h"
 #include "net/reply.h"
 
 #define MAX_WRITE_PER_EVENT (1024 * 1024)
@@ -299,11 +300,19 @@ client *createClient(int fd) {
     return c;
 }
 
+/* The bytes of reply block 'b' (its own, or the value it refers to). */
+static inline char *blockBytes(replyBlock *b) { return b->ref ? b->ref->buf : b->data; }
+
+static void freeBlock(replyBlock *b) {
+    if (b->ref) sbufRefRelease(b->ref);
+    tfree(b);
+}
+
 static void freeReplyBlocks(client *c) {
     replyBlock *b = c->replyHead;
     while (b) {
         replyBlock *n = b->next;
-        tfree(b);
+        freeBlock(b);
         b = n;
     }
     c->replyHead = c->replyTail = NULL;
@@ -667,7 +676,7 @@ static int writeToClient(client *c) {
                 offset = 0;
                 continue;
             }
-            iov[cnt].iov_base = b->data + offset;
+            iov[cnt].iov_base = blockBytes(b) + offset;
             iov[cnt].iov_len = b->used - offset;
             cnt++;
             offset = 0;
@@ -709,7 +718,7 @@ static int writeToClient(client *c) {
                 c->replyBytes -= b->used;
                 c->replyHead = b->next;
                 if (!c->replyHead) c->replyTail = NULL;
-                tfree(b);
+                freeBlock(b);
                 c->sentlen = 0;
             } else {
                 c->sentlen += left;
@@ -774,7 +783,7 @@ const char *clientReplyBytes(client *c, size_t *len, char **owned) {
     memcpy(p, c->buf, c->bufpos);
     size_t off = c->bufpos;
     for (replyBlock *b = c->replyHead; b; b = b->next) {
-        memcpy(p + off, b->data, b->used);
+        memcpy(p + off, blockBytes(b), b->used);
         off += b->used;
     }
     *owned = p;

@@ -81,7 +81,9 @@ typedef struct replyBlock {
     struct replyBlock *next;
     size_t size;   /* capacity of data[] */
     size_t used;   /* bytes written */
-    bool closed;   /* a deferred-length placeholder: append nothing after it */
+    bool closed;   /* a deferred-length placeholder or a reference: append nothing */
+    sbuf *ref;     /* when set, the bytes are ref->buf[0..used): a big value sent
+                    * without a copy, held through ds/sbufref.h */
     char data[];
 } replyBlock;
 

@@ -360,7 +360,7 @@ void appendCommand(client *c) {
         if (checkStringLengthOrReply(c, olen, val.len) == C_ERR) return;
         sbuf *s;
         if (kv->encoding == OBJ_ENC_RAW) {
-            s = sbufTryMakeRoom(kvGetPtr(kv), val.len);
+            s = sbufTryMakeRoom(kvStringForWrite(kv), val.len);
             if (s) kvSetPtr(kv, s);
         } else {
             s = unshareAsRaw(c, kv, key, olen + val.len);
@@ -403,7 +403,7 @@ void setrangeCommand(client *c) {
         s = sbufTryNewZero(end);
         if (s) dbAdd(c->db, kvNewPtr(key.ptr, key.len, OBJ_STRING, OBJ_ENC_RAW, s, -1));
     } else if (kv->encoding == OBJ_ENC_RAW) {
-        s = sbufTryGrowZero(kvGetPtr(kv), end);
+        s = sbufTryGrowZero(kvStringForWrite(kv), end);
         if (s) kvSetPtr(kv, s);
     } else {
         s = unshareAsRaw(c, kv, key, end);
