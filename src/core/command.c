@@ -22,10 +22,12 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/access.h"
 #include "core/args.h"
 #include "core/blocking.h"
 #include "core/cmdargs.h"
 #include "core/errors.h"
+#include "core/keyspecs.h"
 #include "core/multi.h"
 #include "core/propagate.h"
 #include "ds/glob.h"
@@ -34,9 +36,9 @@
 #include "server/errorstats.h"
 
 #define CMD(n, proc, arity, flags, fk, lk, ks, acl, group, since, summary, cx) \
-    {n, NULL, NULL, proc, arity, flags, fk, lk, ks, acl, group, since, summary, cx, NULL, 0, 0, 0, 0, 0, NULL},
+    {n, NULL, NULL, proc, arity, flags, fk, lk, ks, acl, group, since, summary, cx, NULL, 0, 0, NULL, 0, 0, 0, 0, NULL},
 #define SUB(cont, n, proc, arity, flags, fk, lk, ks, acl, group, since, summary, cx) \
-    {cont "|" n, cont, n, proc, arity, flags, fk, lk, ks, acl, group, since, summary, cx, NULL, 0, 0, 0, 0, 0, NULL},
+    {cont "|" n, cont, n, proc, arity, flags, fk, lk, ks, acl, group, since, summary, cx, NULL, 0, 0, NULL, 0, 0, 0, 0, NULL},
 static command commandTable[] = {
 #include "core/commands.def"
 };
@@ -124,6 +126,7 @@ void commandTableInit(void) {
     cmdIndexMask = slots - 1;
     for (size_t j = 0; j < NUM_COMMANDS; j++) {
         command *cmd = &commandTable[j];
+        cmd->id = (int)j;
         uint64_t f = cmd->flags;
         if (f & CMD_WRITE) cmd->acl |= ACL_WRITE;
         /* Read-only scripting commands (EVAL_RO, FCALL_RO) stay out of
@@ -136,6 +139,7 @@ void commandTableInit(void) {
         if (cmd->container) {
             command *parent = lookupCommandByName(cmd->container, strlen(cmd->container));
             serverAssert(parent != NULL);
+            cmd->parent = parent;
             parent->subcommands =
                 trealloc(parent->subcommands, sizeof(command *) * (size_t)(parent->numSub + 1));
             parent->subcommands[parent->numSub++] = cmd;
@@ -147,6 +151,7 @@ void commandTableInit(void) {
         cmdIndexAdd(cmd);
     }
     cmdArgsInit();
+    keyspecsInit();
 }
 
 command *lookupCommandByName(const char *name, size_t len) {
@@ -181,6 +186,23 @@ command *lookupCommand(slice *argv, int argc) {
 
 void commandForEach(void (*fn)(command *cmd, void *priv), void *priv) {
     for (size_t j = 0; j < NUM_COMMANDS; j++) fn(&commandTable[j], priv);
+}
+
+int commandCount(void) { return (int)NUM_COMMANDS; }
+
+command *commandById(int id) {
+    return id >= 0 && (size_t)id < NUM_COMMANDS ? &commandTable[id] : NULL;
+}
+
+const char *commandCategoryName(int bit) {
+    return bit >= 0 && bit < ACL_NUM_CATEGORIES ? aclNames[bit] : NULL;
+}
+
+uint64_t commandCategoryByName(const char *name, size_t len) {
+    for (int j = 0; j < ACL_NUM_CATEGORIES; j++)
+        if (strlen(aclNames[j]) == len && strncasecmp(aclNames[j], name, len) == 0)
+            return 1ULL << j;
+    return 0;
 }
 
 static void resetOne(command *cmd, void *priv) {
@@ -331,6 +353,7 @@ void processCommand(client *c) {
         }
     }
     c->cmd = cmd;
+    c->lastcmd = cmd; /* CLIENT LIST and ACL LOG name it even if refused */
     if ((cmd->arity > 0 && c->argc != cmd->arity) || (c->argc < -cmd->arity) ||
         (cmd->proc == containerCommand && cmd->numSub)) {
         char err[160];
@@ -349,13 +372,25 @@ void processCommand(client *c) {
         cmd->rejectedCalls++;
         goto reject;
     }
-    if (!(c->flags & CLIENT_AUTHENTICATED) && !(cmd->flags & CMD_NO_AUTH)) {
+    if (accessAuthRequired(c) && !(cmd->flags & CMD_NO_AUTH)) {
         rejectCommand(c, ERR_NOAUTH);
         cmd->rejectedCalls++;
         goto reject;
     }
     if ((c->flags & CLIENT_MULTI) && (cmd->flags & CMD_NO_MULTI)) {
         rejectCommand(c, "ERR Command not allowed inside a transaction");
+        cmd->rejectedCalls++;
+        goto reject;
+    }
+    int deniedPos = 0;
+    int denied = accessCheck(c, cmd, c->argv, c->argc, &deniedPos);
+    if (denied != ACCESS_OK) {
+        slice object = {(char *)cmd->name, strlen(cmd->name)};
+        if (denied != ACCESS_DENIED_CMD) object = c->argv[deniedPos];
+        accessLogDenial(c, denied, (c->flags & CLIENT_MULTI) ? ACCESS_CTX_MULTI : ACCESS_CTX_TOPLEVEL,
+                        object, NULL);
+        char err[200];
+        rejectCommand(c, accessDeniedError(denied, cmd, err, sizeof(err)));
         cmd->rejectedCalls++;
         goto reject;
     }
@@ -401,32 +436,10 @@ reject:
     if (c->flags & CLIENT_REPLY_SKIP) c->flags &= ~CLIENT_REPLY_SKIP;
 }
 
-/* Keys of EVAL/FCALL-style commands: argv[2] says how many of the
- * arguments after it are keys. */
-static int numkeysKeys(slice *argv, int argc, int *out, int max) {
-    if (argc < 3) return 0;
-    char buf[32];
-    if (argv[2].len == 0 || argv[2].len >= sizeof(buf)) return -1;
-    memcpy(buf, argv[2].ptr, argv[2].len);
-    buf[argv[2].len] = '\0';
-    char *end;
-    long long n = strtoll(buf, &end, 10);
-    if (*end || n < 0 || n > argc - 3) return -1;
-    int count = 0;
-    for (long long j = 0; j < n && count < max; j++) out[count++] = (int)(3 + j);
-    return count;
-}
-
 int commandGetKeys(const command *cmd, slice *argv, int argc, int *out, int max) {
-    commandProc *p = cmd->proc;
-    if (p == evalCommand || p == evalRoCommand || p == evalShaCommand || p == evalShaRoCommand ||
-        p == fcallCommand || p == fcallRoCommand)
-        return numkeysKeys(argv, argc, out, max);
-    if (cmd->firstKey <= 0) return 0;
-    int last = cmd->lastKey < 0 ? argc + cmd->lastKey : cmd->lastKey;
-    if (last >= argc) last = argc - 1;
-    int n = 0;
-    for (int j = cmd->firstKey; j <= last && n < max; j += cmd->keyStep) out[n++] = j;
+    keyRef refs[256];
+    int n = commandKeyRefs(cmd, argv, argc, refs, max < 256 ? max : 256);
+    for (int j = 0; j < n; j++) out[j] = refs[j].pos;
     return n;
 }
 
@@ -545,6 +558,8 @@ static command *lookupBySlice(slice s) {
     slice sub = {(char *)bar + 1, s.len - (size_t)(bar - s.ptr) - 1};
     return findSubcommand(parent, sub);
 }
+
+command *lookupCommandByFullName(slice s) { return lookupBySlice(s); }
 
 void commandCommand(client *c) {
     addReplyArrayLen(c, (long long)htSize(server.commands));

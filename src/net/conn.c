@@ -35,6 +35,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "core/access.h"
 #include "core/blocking.h"
 #include "core/command.h"
 #include "core/db.h"
@@ -270,11 +271,13 @@ client *createClient(int fd) {
     c->querybuf = sbufNewCap(0);
     respParserInit(&c->parser);
     c->ctime = c->lastInteraction = server.unixtimeMs;
-    if (!server.requirepass) c->flags |= CLIENT_AUTHENTICATED;
     if (fd < 0) {
+        /* No user: fake clients (AOF loading, scripts' callers set their
+         * own) may run anything. */
         c->flags |= CLIENT_FAKE | CLIENT_AUTHENTICATED;
         return c;
     }
+    accessResetClient(c);
     c->next = server.clients;
     if (server.clients) server.clients->prev = c;
     server.clients = c;
@@ -360,7 +363,7 @@ static void processInputBuffer(client *c) {
         size_t avail = c->querybuf->len - c->qpos;
         if (avail == 0) break;
         char *start = c->querybuf->buf + c->qpos;
-        lim.authenticated = (c->flags & CLIENT_AUTHENTICATED) != 0;
+        lim.authenticated = !accessAuthRequired(c);
         int r = respParse(&c->parser, start, avail, &lim);
         if (r == RESP_MORE) break;
         if (r == RESP_ERR) {

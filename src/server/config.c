@@ -25,6 +25,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "acl/acl.h"
 #include "core/args.h"
 #include "core/command.h"
 #include "core/errors.h"
@@ -68,6 +69,7 @@ struct configEntry {
 
 static const char *const loglevelNames[] = {"debug", "verbose", "notice", "warning", NULL};
 static const char *const debugCmdNames[] = {"no", "yes", "local", NULL};
+static const char *const pubsubDefaultNames[] = {"resetchannels", "allchannels", NULL};
 
 /* Redis clamps hz into [1, 500] silently, and CONFIG GET shows the result. */
 #define CONFIG_MIN_HZ 1
@@ -88,12 +90,17 @@ static sbuf *getAppendonly(const configEntry *e, sbuf *s);
 static int applyPort(const char **err);
 static int applyBind(const char **err);
 static int applyHz(const char **err);
+static int applyRequirepass(const char **err);
+static int applyPubsubDefault(const char **err);
 static int setObufLimits(const configEntry *e, char **argv, int argc, const char **err);
 static sbuf *getObufLimits(const configEntry *e, sbuf *s);
 static int setNotifyEvents(const configEntry *e, char **argv, int argc, const char **err);
 static sbuf *getNotifyEvents(const configEntry *e, sbuf *s);
 
 static const configEntry configTable[] = {
+    {"acl-pubsub-default", CT_ENUM, 0, &aclPubsubDefaultAll, 0, 1, "resetchannels", pubsubDefaultNames, NULL, NULL, applyPubsubDefault},
+    {"aclfile", CT_STRING, CFG_IMMUTABLE, &aclFile, 0, 0, "", NULL, NULL, NULL, NULL},
+    {"acllog-max-len", CT_LL, 0, &aclLogMaxLen, 0, LLONG_MAX, "128", NULL, NULL, NULL, NULL},
     {"appendonly", CT_SPECIAL, 0, NULL, 0, 0, "no", NULL, setAppendonly, getAppendonly, NULL},
     {"bind", CT_SPECIAL, 0, NULL, 0, 0, "127.0.0.1 -::1", NULL, setBind, getBind, applyBind},
     {"busy-reply-threshold", CT_LL, 0, &scriptBusyThresholdMs, 0, LLONG_MAX, "5000", NULL, NULL, NULL, NULL},
@@ -125,7 +132,7 @@ static const configEntry configTable[] = {
     {"pidfile", CT_STRING, CFG_IMMUTABLE, &server.pidfile, 0, 0, "", NULL, NULL, NULL, NULL},
     {"port", CT_INT, 0, &server.port, 0, 65535, "6379", NULL, NULL, NULL, applyPort},
     {"proto-max-bulk-len", CT_MEM, 0, &server.protoMaxBulkLen, 1024 * 1024, LLONG_MAX, "512mb", NULL, NULL, NULL, NULL},
-    {"requirepass", CT_STRING, 0, &server.requirepass, 0, 0, "", NULL, NULL, NULL, NULL},
+    {"requirepass", CT_STRING, 0, &server.requirepass, 0, 0, "", NULL, NULL, NULL, applyRequirepass},
     {"save", CT_SPECIAL, 0, NULL, 0, 0, "", NULL, setSave, getSave, NULL},
     {"set-max-intset-entries", CT_LL, 0, &setMaxIntsetEntries, 0, LLONG_MAX, "512", NULL, NULL, NULL, NULL},
     {"stream-node-max-bytes", CT_MEM, 0, &streamNodeMaxBytes, 0, LLONG_MAX, "4096", NULL, NULL, NULL, NULL},
@@ -416,6 +423,18 @@ static int applyHz(const char **err) {
     return C_OK;
 }
 
+/* requirepass is the default user's only password (acl/ applies it once
+ * it has started; at config time it is just stored). */
+static int applyRequirepass(const char **err) {
+    aclSetDefaultPassword(server.requirepass);
+    return C_OK;
+}
+
+static int applyPubsubDefault(const char **err) {
+    aclApplyPubsubDefault();
+    return C_OK;
+}
+
 /* Sets 'e' from one value as CONFIG SET receives it: special directives
  * (bind, save) split it into words the way the config file would. */
 static int setConfigFromText(const configEntry *e, const char *text, const char **err) {
@@ -510,7 +529,9 @@ void configLoadText(const char *text, const char *origin) {
                 for (int k = 0; k < argc; k++) argv[k][args[k].len] = '\0';
                 const configEntry *e = findConfig(argv[0]);
                 const char *err = NULL;
-                if (!e) {
+                if (strcasecmp(argv[0], "user") == 0 && argc >= 2) {
+                    aclQueueConfigUser(argv + 1, argc - 1);
+                } else if (!e) {
                     configFatal(origin, lineno, orig, "Bad directive or wrong number of arguments");
                 } else if (e->kind != CT_SPECIAL && argc != 2) {
                     configFatal(origin, lineno, orig, "wrong number of arguments");
@@ -771,7 +792,7 @@ void configRewriteCommand(client *c) {
     }
     sbuf *out = sbufNewCap(text->len + 256);
     bool written[NUM_CONFIGS] = {0};
-    bool signature = false;
+    bool signature = false, usersWritten = false;
     char *line = text->buf;
     while (line && *line) {
         char *nl = strchr(line, '\n');
@@ -779,6 +800,14 @@ void configRewriteCommand(client *c) {
         char name[128] = "";
         sscanf(line, "%127s", name);
         const configEntry *e = name[0] && name[0] != '#' ? findConfig(name) : NULL;
+        if (strcasecmp(name, "user") == 0) {
+            /* The users in the file are replaced by the current ones (when
+             * there is no aclfile), where the first user line was. */
+            if (!usersWritten && !aclFile) out = aclCatConfigUsers(out);
+            usersWritten = true;
+            line = nl ? nl + 1 : NULL;
+            continue;
+        }
         if (len == strlen(REWRITE_SIGNATURE) && memcmp(line, REWRITE_SIGNATURE, len) == 0)
             signature = true;
         if (e) {
@@ -803,6 +832,10 @@ void configRewriteCommand(client *c) {
         if (!appended) out = sbufCatStr(out, REWRITE_SIGNATURE "\n");
         appended = true;
         out = catConfigLine(out, e);
+    }
+    if (!usersWritten && !aclFile) {
+        if (!appended) out = sbufCatStr(out, REWRITE_SIGNATURE "\n");
+        out = aclCatConfigUsers(out);
     }
     sbuf *tmp = sbufNewCap(64);
     tmp = sbufCatPrintf(tmp, "%s.tmp-%d", server.configfile, (int)getpid());

@@ -17,6 +17,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "acl/acl.h"
+#include "core/keyspecs.h"
 #include "core/blocking.h"
 #include "core/command.h"
 #include "core/db.h"
@@ -201,6 +203,8 @@ int initServer(void) {
     }
     dbInitAll();
     commandTableInit();
+    aclInit();
+    aclLoadAtStartup();
     registerTypes();
     lazyfreeInit();
     scriptingInit();
@@ -241,6 +245,8 @@ void exitServer(int code) {
     lazyfreeShutdown();
     dbFreeAll();
     scriptingRelease();
+    aclRelease();
+    keyspecsRelease();
     htRelease(server.commands);
     freeConfigStrings();
     loopRelease(server.el);

@@ -116,6 +116,9 @@ typedef struct client {
     struct blockState *bstate;   /* core/blocking.c */
     struct multiState *mstate;   /* core/multi.c */
     struct pubsubState *pstate;  /* core/pubsub.c */
+    /* Who the client is (acl/user.c; NULL: a fake client, which may run
+     * anything).  Authentication state is CLIENT_AUTHENTICATED. */
+    struct aclUser *user;
     char buf[REPLY_CHUNK_BYTES];
 } client;
 
@@ -182,6 +185,8 @@ typedef struct command {
     /* Filled at init. */
     struct command **subcommands;
     int numSub;
+    int id; /* position in the table: 0 .. commandCount()-1 (ACL bitmaps) */
+    const struct command *parent; /* the container of a subcommand, else NULL */
     /* Statistics (INFO commandstats). */
     long long calls, usec, rejectedCalls, failedCalls;
     /* Flags that depend on the arguments (EVAL, FCALL: what the script
