@@ -12,7 +12,8 @@ import pytest
 from support import servers
 
 # Directives the harness sets itself, or that would break the test server.
-HARNESS = {"port", "bind", "dir", "daemonize", "logfile", "pidfile", "unixsocket"}
+# (aclfile needs a file, and replaces requirepass: test_acl.py covers it.)
+HARNESS = {"port", "bind", "dir", "daemonize", "logfile", "pidfile", "unixsocket", "aclfile"}
 # Directives the harness passes on the command line, overriding any file.
 HARNESS_ARGS = {"save", "appendonly", "enable-debug-command"}
 
@@ -20,6 +21,8 @@ HARNESS_ARGS = {"save", "appendonly", "enable-debug-command"}
 # the text CONFIG GET prints for it.  Directives missing here still get the
 # default-value round trip below.
 SAMPLES = {
+    "acl-pubsub-default": ("allchannels", "allchannels"),
+    "acllog-max-len": ("12", "12"),
     "appendonly": ("no", "no"),
     "busy-reply-threshold": ("3000", "3000"),
     "lua-time-limit": ("3000", "3000"),
