@@ -36,7 +36,7 @@ static void replyFormatArg(client *c, const char *fmt, slice arg) {
     addReplyErrorFormat(c, fmt, buf);
 }
 
-void aclSetuserCommand(client *c) {
+static void setuser(client *c) {
     slice name = c->argv[2];
     if (aclHasSpaces(name.ptr, name.len)) {
         addReplyError(c, "ERR Usernames can't contain spaces or null characters");
@@ -51,6 +51,13 @@ void aclSetuserCommand(client *c) {
     }
     aclDefaultChanged();
     addReplyOK(c);
+}
+
+void aclSetuserCommand(client *c) {
+    setuser(c);
+    /* Rules may hold passwords: the slow log and MONITOR show none of the
+     * arguments (as Redis, the user name included). */
+    for (int j = 2; j < c->argc; j++) commandRedactArg(c, j);
 }
 
 void aclDeluserCommand(client *c) {
@@ -320,6 +327,7 @@ void authCommand(client *c) {
     if (c->argc == 2) {
         /* The old one-argument form errs when there is nothing to check. */
         if (aclDefault->flags & ACL_USER_NOPASS) {
+            commandRedactArg(c, 1);
             addReplyError(c, "ERR AUTH <password> called without any password configured for "
                              "the default user. Are you sure your configuration is correct?");
             return;
@@ -328,7 +336,11 @@ void authCommand(client *c) {
         user = c->argv[1];
         pass = c->argv[2];
     }
-    if (accessAuthenticate(c, user, pass) == C_OK)
+    int rc = accessAuthenticate(c, user, pass);
+    /* The slow log and MONITOR show the command without its secrets. */
+    commandRedactArg(c, 1);
+    if (c->argc == 3) commandRedactArg(c, 2);
+    if (rc == C_OK)
         addReplyOK(c);
     else
         addReplyError(c, ERR_WRONGPASS);

@@ -81,9 +81,10 @@ static size_t clientMemory(const client *c) {
 /* The flags field: one letter per state, "N" when none applies. */
 static void clientFlagLetters(const client *c, char *out) {
     char *p = out;
+    if (c->flags & CLIENT_MONITOR) *p++ = 'O';
     if (c->flags & CLIENT_PUBSUB) *p++ = 'P';
     if (c->flags & CLIENT_MULTI) *p++ = 'x';
-    if (c->flags & CLIENT_BLOCKED) *p++ = 'b';
+    if (c->flags & (CLIENT_BLOCKED | CLIENT_POSTPONED)) *p++ = 'b';
     if (c->flags & CLIENT_DIRTY_CAS) *p++ = 'd';
     if (c->flags & CLIENT_CLOSE_AFTER_REPLY) *p++ = 'c';
     if (c->flags & CLIENT_CLOSE_ASAP) *p++ = 'A';

@@ -29,11 +29,14 @@
 #include "core/errors.h"
 #include "core/keyspecs.h"
 #include "core/multi.h"
+#include "core/pause.h"
 #include "core/propagate.h"
 #include "ds/glob.h"
 #include "net/reply.h"
 #include "server/config.h"
 #include "server/errorstats.h"
+#include "server/monitor.h"
+#include "server/slowlog.h"
 
 #define CMD(n, proc, arity, flags, fk, lk, ks, acl, group, since, summary, cx) \
     {n, NULL, NULL, proc, arity, flags, fk, lk, ks, acl, group, since, summary, cx, NULL, 0, 0, NULL, 0, 0, 0, 0, NULL},
@@ -251,6 +254,13 @@ void commandNoteRejection(command *cmd, const char *err, size_t len) {
     errorsCounted = server.stat.totalErrorReplies;
 }
 
+/* EVAL, EVALSHA, FCALL and their read-only forms. */
+static bool isScriptCommand(const command *cmd) {
+    commandProc *p = cmd->proc;
+    return p == evalCommand || p == evalRoCommand || p == evalShaCommand || p == evalShaRoCommand ||
+           p == fcallCommand || p == fcallRoCommand;
+}
+
 void callCommand(client *c) {
     command *cmd = (command *)c->cmd;
     errorsCounted = server.stat.totalErrorReplies;
@@ -269,6 +279,8 @@ void callCommand(client *c) {
     c->flags |= CLIENT_EXECUTING;
     propFrame frame;
     propagateCallBegin(&frame);
+    /* Script commands are shown to MONITOR before the commands they run. */
+    if (monitorCount && isScriptCommand(cmd)) monitorFeed(c, c->argv, c->argc);
     cmd->proc(c);
     /* The write path's last step: a command that changed the dataset goes
      * to the propagation stream (emitted when the outermost call ends). */
@@ -282,6 +294,22 @@ void callCommand(client *c) {
     errorsCounted = server.stat.totalErrorReplies;
     server.stat.numCommands++;
     c->lastcmd = cmd;
+    /* MONITOR shows what ran, secrets already redacted; administrative
+     * commands are never shown. */
+    if (monitorCount && !(cmd->flags & (CMD_SKIP_MONITOR | CMD_ADMIN))) monitorFeed(c, c->argv, c->argc);
+    /* The slow log: a blocked command is logged once it is served. */
+    if (c->flags & CLIENT_BLOCKED)
+        slowlogBlockedBegin(c, dur);
+    else if (server.slowlogLogSlowerThan >= 0 && !(cmd->flags & CMD_SKIP_SLOWLOG))
+        slowlogPush(c, c->argv, c->argc, dur);
+}
+
+void commandRedactArg(client *c, int j) {
+    static char redacted[] = "(redacted)";
+    if (j < c->argc) {
+        c->argv[j].ptr = redacted;
+        c->argv[j].len = sizeof(redacted) - 1;
+    }
 }
 
 /* Refuses the command about to run with error 'err', as Redis's
@@ -289,10 +317,13 @@ void callCommand(client *c) {
  * why ("EXECABORT Transaction discarded because of: ..."); any other
  * refusal inside MULTI dooms the transaction (see the reject label). */
 static void rejectCommand(client *c, const char *err) {
-    if (c->cmd && c->cmd->proc == execCommand)
+    if (c->cmd && c->cmd->proc == execCommand) {
         execCommandAbort(c, err);
-    else
+        /* MONITOR saw MULTI: show the EXEC that ended it too (Redis 7.0). */
+        monitorFeed(c, c->argv, c->argc);
+    } else {
         addReplyError(c, err);
+    }
 }
 
 /* In RESP2 a subscribed connection carries pushed messages, so it may
@@ -324,6 +355,14 @@ static bool outOfMemoryFor(client *c, const command *cmd) {
         cmd->proc != quitCommand && cmd->proc != resetCommand)
         denied = true;
     return denied && tallocUsedMemory() > (size_t)server.maxmemory;
+}
+
+/* True when 'cmd' reads, writes or may replicate (Redis's test for what a
+ * replica connection may not run); EXEC by what it has queued. */
+static bool touchesKeyspace(client *c, const command *cmd) {
+    const uint64_t mask = CMD_WRITE | CMD_READONLY | CMD_MAY_REPLICATE;
+    if (cmd->proc == execCommand) return (multiQueuedFlags(c) & mask) != 0;
+    return (commandCallFlags(c, cmd) & mask) != 0;
 }
 
 void commandSetFlagsProc(commandProc *proc, uint64_t (*fn)(client *c, uint64_t tableFlags)) {
@@ -415,6 +454,18 @@ void processCommand(client *c) {
         rejectCommand(c, server.busyReply);
         cmd->rejectedCalls++;
         goto reject;
+    }
+    /* A monitoring client is a replica to Redis: no keyspace access. */
+    if ((c->flags & CLIENT_MONITOR) && touchesKeyspace(c, cmd)) {
+        rejectCommand(c, "ERR Replica can't interact with the keyspace");
+        cmd->rejectedCalls++;
+        goto reject;
+    }
+    /* CLIENT PAUSE holds the command (unparsed) until the pause ends; the
+     * input loop sees CLIENT_POSTPONED and rewinds to it. */
+    if (pauseHolds(c, cmd)) {
+        pausePostpone(c);
+        return;
     }
     if ((c->flags & CLIENT_MULTI) && !runsInsideMulti(cmd))
         multiQueueCommand(c);
@@ -525,15 +576,19 @@ static void addReplyCommandInfo(client *c, const command *cmd) {
 static void addReplyCommandDocs(client *c, const command *cmd) {
     const syntaxArg *args = cmdArgsLookup(cmd->name);
     bool hasArgs = args && args->numArgs > 0;
-    addReplyMapLen(c, 4 + hasArgs + (cmd->numSub > 0));
+    /* Redis omits the complexity of commands that document none (MONITOR). */
+    bool hasComplexity = cmd->complexity && cmd->complexity[0];
+    addReplyMapLen(c, 3 + hasComplexity + hasArgs + (cmd->numSub > 0));
     addReplyBulkCStr(c, "summary");
     addReplyBulkCStr(c, cmd->summary);
     addReplyBulkCStr(c, "since");
     addReplyBulkCStr(c, cmd->since);
     addReplyBulkCStr(c, "group");
     addReplyBulkCStr(c, cmd->group);
-    addReplyBulkCStr(c, "complexity");
-    addReplyBulkCStr(c, cmd->complexity);
+    if (hasComplexity) {
+        addReplyBulkCStr(c, "complexity");
+        addReplyBulkCStr(c, cmd->complexity);
+    }
     if (hasArgs) {
         /* Redis omits the field for commands without arguments. */
         addReplyBulkCStr(c, "arguments");

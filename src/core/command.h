@@ -44,6 +44,10 @@ void commandSetFlagsProc(commandProc *proc, uint64_t (*fn)(client *c, uint64_t t
 uint64_t commandCallFlags(client *c, const command *cmd);
 /* Executes 'c->cmd' with statistics (used by processCommand and EXEC). */
 void callCommand(client *c);
+/* Replaces argument 'j' of the running command with "(redacted)" so the
+ * slow log and MONITOR never show it (passwords).  The handler calls it
+ * once it no longer needs the argument; out-of-range 'j' is ignored. */
+void commandRedactArg(client *c, int j);
 /* Resets INFO commandstats counters. */
 void commandResetStats(void);
 /* Iterates the table: calls 'fn' for every command and subcommand. */

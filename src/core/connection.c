@@ -16,6 +16,7 @@
 #include "core/pubsub.h"
 #include "net/conn.h"
 #include "net/reply.h"
+#include "server/monitor.h"
 
 void pingCommand(client *c) {
     if (c->argc > 2) {
@@ -71,7 +72,10 @@ void helloCommand(client *c) {
     for (int j = next; j < c->argc; j++) {
         int more = c->argc - j - 1;
         if (sliceIs(c->argv[j], "AUTH") && more >= 2) {
-            if (accessAuthenticate(c, c->argv[j + 1], c->argv[j + 2]) == C_ERR) {
+            int rc = accessAuthenticate(c, c->argv[j + 1], c->argv[j + 2]);
+            commandRedactArg(c, j + 1);
+            commandRedactArg(c, j + 2);
+            if (rc == C_ERR) {
                 addReplyError(c, ERR_WRONGPASS);
                 return;
             }
@@ -126,6 +130,7 @@ void helloCommand(client *c) {
 void resetCommand(client *c) {
     multiDiscard(c);
     pubsubUnsubscribeAll(c);
+    monitorStop(c);
     c->resp = 2;
     c->db = dbGet(0);
     c->flags &= ~(CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP | CLIENT_REPLY_SKIP_NEXT | CLIENT_NO_EVICT);

@@ -40,9 +40,11 @@
 #include "core/command.h"
 #include "core/db.h"
 #include "core/multi.h"
+#include "core/pause.h"
 #include "core/pubsub.h"
 #include "ds/numfmt.h"
 #include "net/reply.h"
+#include "server/monitor.h"
 
 #define MAX_WRITE_PER_EVENT (1024 * 1024)
 #define MAX_ACCEPTS_PER_CALL 1000
@@ -312,6 +314,8 @@ void freeClient(client *c) {
     blockingClientFree(c);
     multiClientFree(c);
     pubsubClientFree(c);
+    monitorStop(c);
+    pauseClientFree(c);
     if (c->fd >= 0) {
         loopDelFile(server.el, c->fd, LOOP_READABLE | LOOP_WRITABLE);
         close(c->fd);
@@ -359,7 +363,8 @@ static void processInputBuffer(client *c) {
     lim.maxBulkLen = server.protoMaxBulkLen;
     /* A blocked client's next commands wait in the buffer until it is
      * unblocked (core/blocking.c resumes them). */
-    while (!(c->flags & (CLIENT_CLOSE_AFTER_REPLY | CLIENT_CLOSE_ASAP | CLIENT_BLOCKED))) {
+    while (!(c->flags & (CLIENT_CLOSE_AFTER_REPLY | CLIENT_CLOSE_ASAP | CLIENT_BLOCKED |
+                         CLIENT_POSTPONED | CLIENT_RESUMING))) {
         size_t avail = c->querybuf->len - c->qpos;
         if (avail == 0) break;
         char *start = c->querybuf->buf + c->qpos;
@@ -391,6 +396,7 @@ static void processInputBuffer(client *c) {
             c->argv[j].len = c->parser.args[j].len;
         }
         c->argc = argc;
+        size_t cmdStart = c->qpos;
         c->qpos += c->parser.consumed;
         respParserReset(&c->parser);
         if (c->parser.argcap > 1024 && argc <= 1024) {
@@ -399,6 +405,9 @@ static void processInputBuffer(client *c) {
         }
         processCommand(c);
         c->argc = 0;
+        /* Held by CLIENT PAUSE: the command stays in the buffer and is
+         * parsed again when the client resumes. */
+        if (c->flags & CLIENT_POSTPONED) c->qpos = cmdStart;
     }
     /* The shared buffer's leftover is copied out by the caller instead. */
     if (c->qpos && c->querybuf != sharedReadBuf) {
@@ -420,7 +429,8 @@ static void leaveSharedBuffer(client *c, sbuf *own) {
 }
 
 void processPendingInput(client *c) {
-    if (c->flags & (CLIENT_CLOSE_ASAP | CLIENT_CLOSE_AFTER_REPLY | CLIENT_BLOCKED)) return;
+    if (c->flags & (CLIENT_CLOSE_ASAP | CLIENT_CLOSE_AFTER_REPLY | CLIENT_BLOCKED | CLIENT_POSTPONED))
+        return;
     if (c->querybuf->len == c->qpos) return;
     client *outer = server.currentClient;
     server.currentClient = c;
@@ -656,7 +666,9 @@ void clientsCron(void) {
     client *c = server.clients;
     while (c) {
         client *next = c->next;
-        if (server.maxidletime && !(c->flags & (CLIENT_CLOSE_ASAP | CLIENT_PUBSUB | CLIENT_BLOCKED)) &&
+        if (server.maxidletime &&
+            !(c->flags & (CLIENT_CLOSE_ASAP | CLIENT_PUBSUB | CLIENT_BLOCKED | CLIENT_MONITOR |
+                          CLIENT_POSTPONED)) &&
             now - c->lastInteraction > server.maxidletime * 1000) {
             serverLog(LL_VERBOSE, "Closing idle client");
             freeClient(c);

@@ -48,6 +48,7 @@ enum { CT_BOOL, CT_INT, CT_UINT, CT_LL, CT_MEM, CT_STRING, CT_ENUM, CT_SPECIAL }
 #define CFG_IMMUTABLE 1 /* only from the config file or command line */
 #define CFG_OCTAL 2     /* integer written and read in octal (unixsocketperm) */
 #define CFG_PROTECTED 4 /* CONFIG SET needs enable-protected-configs (Redis 7) */
+#define CFG_SENSITIVE 8 /* a secret: CONFIG SET's value is redacted from logs */
 
 typedef struct configEntry configEntry;
 typedef int cfgSetFn(const configEntry *e, char **argv, int argc, const char **err);
@@ -132,9 +133,11 @@ static const configEntry configTable[] = {
     {"pidfile", CT_STRING, CFG_IMMUTABLE, &server.pidfile, 0, 0, "", NULL, NULL, NULL, NULL},
     {"port", CT_INT, 0, &server.port, 0, 65535, "6379", NULL, NULL, NULL, applyPort},
     {"proto-max-bulk-len", CT_MEM, 0, &server.protoMaxBulkLen, 1024 * 1024, LLONG_MAX, "512mb", NULL, NULL, NULL, NULL},
-    {"requirepass", CT_STRING, 0, &server.requirepass, 0, 0, "", NULL, NULL, NULL, applyRequirepass},
+    {"requirepass", CT_STRING, CFG_SENSITIVE, &server.requirepass, 0, 0, "", NULL, NULL, NULL, applyRequirepass},
     {"save", CT_SPECIAL, 0, NULL, 0, 0, "", NULL, setSave, getSave, NULL},
     {"set-max-intset-entries", CT_LL, 0, &setMaxIntsetEntries, 0, LLONG_MAX, "512", NULL, NULL, NULL, NULL},
+    {"slowlog-log-slower-than", CT_LL, 0, &server.slowlogLogSlowerThan, -1, LLONG_MAX, "10000", NULL, NULL, NULL, NULL},
+    {"slowlog-max-len", CT_LL, 0, &server.slowlogMaxLen, 0, LONG_MAX, "128", NULL, NULL, NULL, NULL},
     {"stream-node-max-bytes", CT_MEM, 0, &streamNodeMaxBytes, 0, LLONG_MAX, "4096", NULL, NULL, NULL, NULL},
     {"stream-node-max-entries", CT_LL, 0, &streamNodeMaxEntries, 0, LLONG_MAX, "100", NULL, NULL, NULL, NULL},
     {"tcp-backlog", CT_INT, CFG_IMMUTABLE, &server.tcpBacklog, 0, INT_MAX, "511", NULL, NULL, NULL, NULL},
@@ -713,6 +716,16 @@ fail:
     addReplyErrorFormat(c, "ERR CONFIG SET failed (possibly related to argument '%s') - %s",
                         errName, err);
 done:
+    /* Secrets never reach the slow log or MONITOR, whatever the outcome
+     * (Redis redacts every sensitive pair, even after a failure). */
+    for (int j = 0; j < n; j++) {
+        slice name = c->argv[2 + j * 2];
+        char buf[128];
+        if (name.len >= sizeof(buf)) continue;
+        sliceToCStr(name, buf, sizeof(buf));
+        const configEntry *e = findConfig(buf);
+        if (e && (e->flags & CFG_SENSITIVE)) commandRedactArg(c, 3 + j * 2);
+    }
     for (int j = 0; j < n; j++) sbufFree(old[j]);
     tfree(entries);
     tfree(old);

@@ -25,6 +25,7 @@
 #include "net/conn.h"
 #include "server/info.h"
 #include "server/lifecycle.h"
+#include "server/slowlog.h"
 #include "script/script.h"
 
 serverState server;
@@ -247,6 +248,7 @@ void exitServer(int code) {
     scriptingRelease();
     aclRelease();
     keyspecsRelease();
+    slowlogReset();
     htRelease(server.commands);
     freeConfigStrings();
     loopRelease(server.el);

@@ -76,6 +76,9 @@ typedef struct db {
 #define CLIENT_BLOCKED (1 << 17)       /* waiting in a blocking command (core/blocking.c) */
 #define CLIENT_PUSHING (1 << 18)       /* writing a pub/sub frame: CLIENT REPLY OFF/SKIP don't apply */
 #define CLIENT_SCRIPT (1 << 19)        /* the fake client scripts run commands on (script/) */
+#define CLIENT_RESUMING (1 << 25)      /* queued to run its pending input in order (core/blocking.c) */
+#define CLIENT_MONITOR (1 << 26)       /* receives every command (server/monitor.c) */
+#define CLIENT_POSTPONED (1 << 27)     /* held by CLIENT PAUSE, its command to be rerun (core/pause.c) */
 
 typedef struct replyBlock {
     struct replyBlock *next;
@@ -119,6 +122,7 @@ typedef struct client {
     /* Who the client is (acl/user.c; NULL: a fake client, which may run
      * anything).  Authentication state is CLIENT_AUTHENTICATED. */
     struct aclUser *user;
+    struct blockedCall *blockedCall; /* server/slowlog.c: a blocked command's stats */
     char buf[REPLY_CHUNK_BYTES];
 } client;
 

@@ -39,6 +39,8 @@ SAMPLES = {
     "hash-max-ziplist-entries": ("64", "64"),
     "hash-max-ziplist-value": ("32", "32"),
     "set-max-intset-entries": ("100", "100"),
+    "slowlog-log-slower-than": ("-1", "-1"),
+    "slowlog-max-len": ("1000", "1000"),
     "stream-node-max-bytes": ("8kb", "8192"),
     "stream-node-max-entries": ("50", "50"),
     "zset-max-listpack-entries": ("64", "64"),
