@@ -42,8 +42,9 @@ void aclFreeUserAndKillClients(struct aclUser *u);
 /* aclfile: the path ACL LOAD / SAVE use, or NULL (owned by the config). */
 extern char *aclFile;
 /* A "user <name> <rule> ..." config line ('argv' from the name on):
- * queued until aclLoadAtStartup. */
-void aclQueueConfigUser(char **argv, int argc);
+ * queued until aclLoadAtStartup.  NULL, or why it is refused (a name
+ * given twice). */
+const char *aclQueueConfigUser(char **argv, int argc);
 /* True when the config file declared users. */
 bool aclHasConfigUsers(void);
 /* After aclInit and the config: applies the config's users, then the

@@ -41,13 +41,18 @@ typedef struct pendingUser {
 static pendingUser *pending;
 static int numPending;
 
-void aclQueueConfigUser(char **argv, int argc) {
+const char *aclQueueConfigUser(char **argv, int argc) {
+    /* A name may appear once, the default user's included (rules are
+     * checked later, once the command table exists). */
+    for (int j = 0; j < numPending; j++)
+        if (strcmp(pending[j].argv[0], argv[0]) == 0)
+            return "Duplicate user found. A user can only be defined once in config files";
     pending = trealloc(pending, sizeof(*pending) * (size_t)(numPending + 1));
     pendingUser *p = &pending[numPending++];
     p->argc = argc;
     p->argv = tmalloc(sizeof(char *) * (size_t)argc);
-    for (int j = 0; j < argc; j++)
-        p->argv[j] = tstrdup(argv[j]);
+    for (int j = 0; j < argc; j++) p->argv[j] = tstrdup(argv[j]);
+    return NULL;
 }
 
 static void freePending(void) {

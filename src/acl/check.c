@@ -187,12 +187,30 @@ static struct aclUser *findUserImpl(slice name) {
     return aclFindUser(name.ptr, name.len);
 }
 
+static bool fullKeyReadImpl(client *c) {
+    const aclUser *u = c->user;
+    keyRefs kr;
+    kr.ready = false;
+    for (int j = 0; j < u->numSelectors; j++) {
+        const aclSelector *s = u->selectors[j];
+        int pos = 0;
+        if (checkSelector(s, c->cmd, c->argv, c->argc, &pos, &kr) != ACCESS_OK) continue;
+        if (s->flags & ACL_SEL_ALLKEYS) return true;
+        for (int k = 0; k < s->numKeys; k++)
+            if ((s->keys[k]->flags & ACL_KEY_READ) && s->keys[k]->len == 1 &&
+                s->keys[k]->str[0] == '*')
+                return true;
+    }
+    return false;
+}
+
 static const accessOps aclOps = {
     .check = accessCheckImpl,
     .logDenial = aclLogAdd,
     .authenticate = authenticateImpl,
     .userName = userNameImpl,
     .findUser = findUserImpl,
+    .fullKeyRead = fullKeyReadImpl,
 };
 
 /* Keeps core/access.h's view of the default user in step with its rules. */

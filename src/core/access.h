@@ -54,6 +54,9 @@ typedef struct accessOps {
     /* The user called 'name', or NULL (CLIENT KILL USER compares it with
      * c->user). */
     struct aclUser *(*findUser)(slice name);
+    /* True when a selector of the user of 'c' that allows c->cmd with its
+     * arguments may read every key (SORT BY/GET patterns need that). */
+    bool (*fullKeyRead)(client *c);
 } accessOps;
 
 /* The installed implementation, or NULL. */
@@ -86,6 +89,13 @@ static inline bool accessAuthRequired(const client *c) {
 static inline int accessCheck(client *c, const command *cmd, slice *argv, int argc, int *errpos) {
     if (!accessImpl || !c->user) return ACCESS_OK;
     return accessImpl->check(c, cmd, argv, argc, errpos);
+}
+
+/* True when 'c' may read any key with the command it is running (see
+ * accessOps.fullKeyRead). */
+static inline bool accessFullKeyRead(client *c) {
+    if (!accessImpl || !c->user) return true;
+    return accessImpl->fullKeyRead(c);
 }
 
 /* Authenticates 'c' as 'user' with 'pass' (see accessOps.authenticate);

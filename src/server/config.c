@@ -533,7 +533,13 @@ void configLoadText(const char *text, const char *origin) {
                 const configEntry *e = findConfig(argv[0]);
                 const char *err = NULL;
                 if (strcasecmp(argv[0], "user") == 0 && argc >= 2) {
-                    aclQueueConfigUser(argv + 1, argc - 1);
+                    const char *why = aclQueueConfigUser(argv + 1, argc - 1);
+                    if (why) {
+                        char msg[256];
+                        snprintf(msg, sizeof(msg), "Error in user declaration '%s': %s", argv[1],
+                                 why);
+                        configFatal(origin, lineno, orig, msg);
+                    }
                 } else if (!e) {
                     configFatal(origin, lineno, orig, "Bad directive or wrong number of arguments");
                 } else if (e->kind != CT_SPECIAL && argc != 2) {
