@@ -44,6 +44,7 @@
 #include "core/pubsub.h"
 #include "ds/numfmt.h"
 #include "net/reply.h"
+#include "net/tls.h"
 #include "server/monitor.h"
 
 #define MAX_WRITE_PER_EVENT (1024 * 1024)
@@ -84,7 +85,7 @@ void setKeepAlive(int fd, int interval) {
 
 static void acceptHandler(eventLoop *el, int fd, void *data, int mask);
 
-static int listenTcp(const char *addr) {
+static int listenTcp(const char *addr, int port) {
     bool v6 = strchr(addr, ':') != NULL;
     const char *a = addr;
     if (a[0] == '-') a++; /* "-::1" means optional in redis.conf */
@@ -96,7 +97,7 @@ static int listenTcp(const char *addr) {
     if (v6) {
         struct sockaddr_in6 sa = {0};
         sa.sin6_family = AF_INET6;
-        sa.sin6_port = htons((uint16_t)server.port);
+        sa.sin6_port = htons((uint16_t)port);
         setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &yes, sizeof(yes));
         if (inet_pton(AF_INET6, strcmp(a, "*") == 0 ? "::" : a, &sa.sin6_addr) != 1) {
             close(fd);
@@ -107,7 +108,7 @@ static int listenTcp(const char *addr) {
     } else {
         struct sockaddr_in sa = {0};
         sa.sin_family = AF_INET;
-        sa.sin_port = htons((uint16_t)server.port);
+        sa.sin_port = htons((uint16_t)port);
         if (inet_pton(AF_INET, strcmp(a, "*") == 0 ? "0.0.0.0" : a, &sa.sin_addr) != 1) {
             close(fd);
             errno = EINVAL;
@@ -152,7 +153,7 @@ int listenAll(void) {
     if (server.port != 0) {
         for (int j = 0; j < server.bindaddrCount; j++) {
             const char *addr = server.bindaddr[j];
-            int fd = listenTcp(addr);
+            int fd = listenTcp(addr, server.port);
             if (fd == -1) {
                 if (addr[0] == '-') continue; /* optional address */
                 serverLog(LL_WARNING, "Could not create server TCP listening socket %s:%d: %s",
@@ -166,6 +167,27 @@ int listenAll(void) {
             loopAddFile(server.el, fd, LOOP_READABLE, acceptHandler, NULL);
         }
     }
+    server.tlsfdCount = 0;
+    if (tlsConfig.port != 0) {
+        if (!tlsConfigured() && tlsConfigure() == C_ERR) {
+            serverLog(LL_WARNING, "Failed to configure TLS. Check logs for more info.");
+            return C_ERR;
+        }
+        for (int j = 0; j < server.bindaddrCount; j++) {
+            const char *addr = server.bindaddr[j];
+            int fd = listenTcp(addr, tlsConfig.port);
+            if (fd == -1) {
+                if (addr[0] == '-') continue;
+                serverLog(LL_WARNING, "Could not create server TLS listening socket %s:%d: %s",
+                          addr, tlsConfig.port, strerror(errno));
+                serverLog(LL_WARNING, "Failed listening on port %d (TLS), aborting.",
+                          tlsConfig.port);
+                return C_ERR;
+            }
+            server.tlsfd[server.tlsfdCount++] = fd;
+            loopAddFile(server.el, fd, LOOP_READABLE, acceptHandler, NULL);
+        }
+    }
     server.sofd = -1;
     if (server.unixsocket) {
         server.sofd = listenUnix(server.unixsocket, server.unixsocketperm);
@@ -175,7 +197,7 @@ int listenAll(void) {
         }
         loopAddFile(server.el, server.sofd, LOOP_READABLE, acceptHandler, NULL);
     }
-    if (server.ipfdCount == 0 && server.sofd == -1) {
+    if (server.ipfdCount == 0 && server.tlsfdCount == 0 && server.sofd == -1) {
         serverLog(LL_WARNING, "Configured to not listen anywhere, exiting.");
         return C_ERR;
     }
@@ -188,6 +210,11 @@ void closeListeners(void) {
         close(server.ipfd[j]);
     }
     server.ipfdCount = 0;
+    for (int j = 0; j < server.tlsfdCount; j++) {
+        loopDelFile(server.el, server.tlsfd[j], LOOP_READABLE);
+        close(server.tlsfd[j]);
+    }
+    server.tlsfdCount = 0;
     if (server.sofd != -1) {
         loopDelFile(server.el, server.sofd, LOOP_READABLE);
         close(server.sofd);
@@ -222,6 +249,8 @@ static void acceptHandler(eventLoop *el, int lfd, void *data, int mask) {
             return;
         }
         bool isUnix = lfd == server.sofd;
+        bool isTls = false;
+        for (int j = 0; j < server.tlsfdCount; j++) isTls |= lfd == server.tlsfd[j];
         if (server.numClients >= server.maxclients) {
             static const char err[] = "-ERR max number of clients reached\r\n";
             if (write(fd, err, sizeof(err) - 1) < 0) { /* the client is gone anyway */
@@ -239,6 +268,15 @@ static void acceptHandler(eventLoop *el, int lfd, void *data, int mask) {
         if (!c) {
             close(fd);
             continue;
+        }
+        if (isTls) {
+            /* The handshake runs from the read (and write) handler. */
+            c->tls = tlsConnNew(fd);
+            if (!c->tls) {
+                serverLog(LL_WARNING, "Error creating a TLS connection");
+                freeClient(c);
+                continue;
+            }
         }
         if (isUnix) {
             c->flags |= CLIENT_UNIX_SOCKET;
@@ -318,6 +356,7 @@ void freeClient(client *c) {
     pauseClientFree(c);
     if (c->fd >= 0) {
         loopDelFile(server.el, c->fd, LOOP_READABLE | LOOP_WRITABLE);
+        tlsConnFree(c->tls);
         close(c->fd);
         if (c->prev)
             c->prev->next = c->next;
@@ -439,11 +478,69 @@ void processPendingInput(client *c) {
     if ((c->flags & CLIENT_CLOSE_ASAP) && outer != c) freeClient(c);
 }
 
+/* Installs or removes the writable handler a TLS connection needs while
+ * OpenSSL waits for the socket to take bytes (handshake, or a read that
+ * must write first).  false when the client could not be watched. */
+static bool tlsWantWrite(client *c, bool on) {
+    bool has = (loopFileMask(server.el, c->fd) & LOOP_WRITABLE) != 0;
+    if (on && !has) return loopAddFile(server.el, c->fd, LOOP_WRITABLE, sendReplyToClient, c) != -1;
+    if (!on && has && c->bufpos == 0 && !c->replyHead)
+        loopDelFile(server.el, c->fd, LOOP_WRITABLE);
+    return true;
+}
+
+/* Advances the TLS handshake of 'c'.  1: done; 0: waiting for the socket;
+ * -1: failed (the client was freed). */
+static int tlsAdvanceHandshake(client *c) {
+    int r = tlsHandshake(c->tls);
+    if (r == TLS_IO_OK) {
+        tlsWantWrite(c, false);
+        return 1;
+    }
+    if (r == TLS_IO_ERROR || !tlsWantWrite(c, r == TLS_IO_WANT_WRITE)) {
+        serverLog(LL_VERBOSE, "TLS handshake with %s failed", c->addr);
+        freeClient(c);
+        return -1;
+    }
+    return 0;
+}
+
+/* read(2) for 'c', over TLS when it has it: the count, 0 at end of
+ * stream, -1 with errno (EAGAIN: try again later). */
+static ssize_t connRead(client *c, void *buf, size_t len) {
+    if (!c->tls) return read(c->fd, buf, len);
+    int status;
+    ssize_t n = tlsRead(c->tls, buf, len, &status);
+    if (n >= 0) return n;
+    switch (status) {
+        case TLS_IO_WANT_WRITE:
+            tlsWantWrite(c, true);
+            /* fall through */
+        case TLS_IO_WANT_READ: errno = EAGAIN; return -1;
+        case TLS_IO_CLOSED: return 0;
+        default: errno = EIO; return -1;
+    }
+}
+
+static bool readQueryOnce(client *c);
+
 static void readQueryFromClient(eventLoop *el, int fd, void *data, int mask) {
     client *c = data;
     if (c->flags & (CLIENT_CLOSE_ASAP | CLIENT_CLOSE_AFTER_REPLY)) return;
     /* A client's input is not read again while one of its commands runs. */
     if (c == server.currentClient) return;
+    if (c->tls && !tlsHandshakeDone(c->tls) && tlsAdvanceHandshake(c) != 1) return;
+    /* OpenSSL may hold decrypted bytes of a record longer than one read;
+     * the socket will not signal them, so read on while there are some. */
+    for (int j = 0; j < 64; j++) {
+        if (!readQueryOnce(c)) return;
+        if (!c->tls || !tlsPending(c->tls)) return;
+        if (c->flags & (CLIENT_CLOSE_ASAP | CLIENT_CLOSE_AFTER_REPLY)) return;
+    }
+}
+
+/* One read and what it completes.  false when the client was freed. */
+static bool readQueryOnce(client *c) {
     size_t readlen = READ_CHUNK_BYTES;
     /* Nothing unfinished: the parser is at a command start and the read
      * can go to the shared buffer. */
@@ -468,22 +565,22 @@ static void readQueryFromClient(eventLoop *el, int fd, void *data, int mask) {
             serverLog(LL_WARNING, "Closing client id=%llu: out of memory for the query buffer",
                       (unsigned long long)c->id);
             freeClient(c);
-            return;
+            return false;
         }
         c->querybuf = q;
     }
-    ssize_t n = read(fd, q->buf + q->len, readlen);
+    ssize_t n = connRead(c, q->buf + q->len, readlen);
     if (n == -1) {
-        if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return;
+        if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return true;
         serverLog(LL_VERBOSE, "Reading from client: %s", strerror(errno));
         freeClient(c);
-        return;
+        return false;
     }
     if (n == 0) {
         serverLog(LL_VERBOSE, "Client closed connection id=%llu addr=%s",
                   (unsigned long long)c->id, c->addr);
         freeClient(c);
-        return;
+        return false;
     }
     q->len += (size_t)n;
     q->buf[q->len] = '\0';
@@ -496,7 +593,7 @@ static void readQueryFromClient(eventLoop *el, int fd, void *data, int mask) {
                   (unsigned long long)c->id, c->addr);
         server.stat.clientQbufLimitDisconnections++;
         freeClient(c);
-        return;
+        return false;
     }
     sbuf *own = c->querybuf;
     if (shared) {
@@ -516,7 +613,11 @@ static void readQueryFromClient(eventLoop *el, int fd, void *data, int mask) {
         sbufFree(c->querybuf);
         c->querybuf = sbufNewCap(0);
     }
-    if (c->flags & CLIENT_CLOSE_ASAP) freeClient(c);
+    if (c->flags & CLIENT_CLOSE_ASAP) {
+        freeClient(c);
+        return false;
+    }
+    return true;
 }
 
 /* ---- writing ---- */
@@ -524,6 +625,11 @@ static void readQueryFromClient(eventLoop *el, int fd, void *data, int mask) {
 /* Writes as much pending output as the socket takes.  Returns C_ERR when
  * the client was freed. */
 static int writeToClient(client *c) {
+    if (c->tls && !tlsHandshakeDone(c->tls)) {
+        int h = tlsAdvanceHandshake(c);
+        if (h < 0) return C_ERR;
+        if (h == 0) return C_OK;
+    }
     size_t total = 0;
     while (c->bufpos > 0 || c->replyHead) {
         struct iovec iov[WRITE_IOV_MAX];
@@ -550,9 +656,17 @@ static int writeToClient(client *c) {
             c->sentlen = 0;
             break;
         }
-        /* One chunk (the common small reply) takes the cheaper write(2). */
-        ssize_t n = cnt == 1 ? write(c->fd, iov[0].iov_base, iov[0].iov_len)
-                             : writev(c->fd, iov, cnt);
+        ssize_t n;
+        if (c->tls) {
+            /* One chunk per SSL_write; the loop comes back for the rest. */
+            int status;
+            n = tlsWrite(c->tls, iov[0].iov_base, iov[0].iov_len, &status);
+            if (n < 0 && (status == TLS_IO_WANT_WRITE || status == TLS_IO_WANT_READ)) break;
+            if (n < 0) errno = EIO;
+        } else {
+            /* One chunk (the common small reply) takes the cheaper write(2). */
+            n = cnt == 1 ? write(c->fd, iov[0].iov_base, iov[0].iov_len) : writev(c->fd, iov, cnt);
+        }
         if (n <= 0) {
             if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) break;
             serverLog(LL_VERBOSE, "Error writing to client: %s", strerror(errno));

@@ -35,6 +35,7 @@
 #include "ds/numfmt.h"
 #include "net/conn.h"
 #include "net/reply.h"
+#include "net/tls.h"
 #include "types/collection.h"
 #include "types/hyperloglog.h"
 #include "types/zset.h"
@@ -70,6 +71,7 @@ struct configEntry {
 
 static const char *const loglevelNames[] = {"debug", "verbose", "notice", "warning", NULL};
 static const char *const debugCmdNames[] = {"no", "yes", "local", NULL};
+static const char *const tlsAuthNames[] = {"no", "yes", "optional", NULL};
 static const char *const pubsubDefaultNames[] = {"resetchannels", "allchannels", NULL};
 
 /* Redis clamps hz into [1, 500] silently, and CONFIG GET shows the result. */
@@ -93,6 +95,8 @@ static int applyBind(const char **err);
 static int applyHz(const char **err);
 static int applyRequirepass(const char **err);
 static int applyPubsubDefault(const char **err);
+static int applyTlsPort(const char **err);
+static int applyTls(const char **err);
 static int setObufLimits(const configEntry *e, char **argv, int argc, const char **err);
 static sbuf *getObufLimits(const configEntry *e, sbuf *s);
 static int setNotifyEvents(const configEntry *e, char **argv, int argc, const char **err);
@@ -143,6 +147,22 @@ static const configEntry configTable[] = {
     {"tcp-backlog", CT_INT, CFG_IMMUTABLE, &server.tcpBacklog, 0, INT_MAX, "511", NULL, NULL, NULL, NULL},
     {"tcp-keepalive", CT_INT, 0, &server.tcpkeepalive, 0, INT_MAX, "300", NULL, NULL, NULL, NULL},
     {"timeout", CT_LL, 0, &server.maxidletime, 0, INT_MAX, "0", NULL, NULL, NULL, NULL},
+    {"tls-auth-clients", CT_ENUM, 0, &tlsConfig.authClients, 0, 2, "yes", tlsAuthNames, NULL, NULL, applyTls},
+    {"tls-ca-cert-dir", CT_STRING, 0, &tlsConfig.caCertDir, 0, 0, "", NULL, NULL, NULL, applyTls},
+    {"tls-ca-cert-file", CT_STRING, 0, &tlsConfig.caCertFile, 0, 0, "", NULL, NULL, NULL, applyTls},
+    {"tls-cert-file", CT_STRING, 0, &tlsConfig.certFile, 0, 0, "", NULL, NULL, NULL, applyTls},
+    {"tls-ciphers", CT_STRING, 0, &tlsConfig.ciphers, 0, 0, "", NULL, NULL, NULL, applyTls},
+    {"tls-ciphersuites", CT_STRING, 0, &tlsConfig.ciphersuites, 0, 0, "", NULL, NULL, NULL, applyTls},
+    {"tls-cluster", CT_BOOL, 0, &tlsConfig.cluster, 0, 1, "no", NULL, NULL, NULL, NULL},
+    {"tls-key-file", CT_STRING, 0, &tlsConfig.keyFile, 0, 0, "", NULL, NULL, NULL, applyTls},
+    {"tls-key-file-pass", CT_STRING, 0, &tlsConfig.keyFilePass, 0, 0, "", NULL, NULL, NULL, applyTls},
+    {"tls-port", CT_INT, 0, &tlsConfig.port, 0, 65535, "0", NULL, NULL, NULL, applyTlsPort},
+    {"tls-prefer-server-ciphers", CT_BOOL, 0, &tlsConfig.preferServerCiphers, 0, 1, "no", NULL, NULL, NULL, applyTls},
+    {"tls-protocols", CT_STRING, 0, &tlsConfig.protocols, 0, 0, "", NULL, NULL, NULL, applyTls},
+    {"tls-replication", CT_BOOL, 0, &tlsConfig.replication, 0, 1, "no", NULL, NULL, NULL, NULL},
+    {"tls-session-cache-size", CT_INT, 0, &tlsConfig.sessionCacheSize, 0, INT_MAX, "20480", NULL, NULL, NULL, applyTls},
+    {"tls-session-cache-timeout", CT_INT, 0, &tlsConfig.sessionCacheTimeout, 0, INT_MAX, "300", NULL, NULL, NULL, applyTls},
+    {"tls-session-caching", CT_BOOL, 0, &tlsConfig.sessionCaching, 0, 1, "yes", NULL, NULL, NULL, applyTls},
     {"unixsocket", CT_STRING, CFG_IMMUTABLE, &server.unixsocket, 0, 0, "", NULL, NULL, NULL, NULL},
     {"unixsocketperm", CT_INT, CFG_IMMUTABLE | CFG_OCTAL, &server.unixsocketperm, 0, 0777, "0", NULL, NULL, NULL, NULL},
     {"zset-max-listpack-entries", CT_LL, 0, &zsetMaxListpackEntries, 0, LLONG_MAX, "128", NULL, NULL, NULL, NULL},
@@ -433,6 +453,24 @@ static int applyRequirepass(const char **err) {
     return C_OK;
 }
 
+/* tls-port: reopens the listeners (the TLS context is built the first
+ * time one is needed). */
+static int applyTlsPort(const char **err) {
+    return reopenListeners("Unable to listen on this port", err);
+}
+
+/* Any other tls-* directive: once TLS is in use (a context exists), the
+ * context is rebuilt so new connections get the change; a setting that
+ * does not load is refused, and the old context stays. */
+static int applyTls(const char **err) {
+    if (!server.el || !tlsConfigured()) return C_OK;
+    if (tlsConfigure() == C_ERR) {
+        *err = "Unable to update TLS configuration. Check server logs.";
+        return C_ERR;
+    }
+    return C_OK;
+}
+
 static int applyPubsubDefault(const char **err) {
     aclApplyPubsubDefault();
     return C_OK;
@@ -698,6 +736,10 @@ void configSetCommand(client *c) {
         stored = j + 1;
     }
     for (int j = 0; j < n; j++) {
+        /* One apply per hook (several tls-* values rebuild one context). */
+        bool again = false;
+        for (int k = 0; k < j; k++) again |= entries[k]->apply == entries[j]->apply;
+        if (again) continue;
         if (entries[j]->apply && entries[j]->apply(&err) == C_ERR) {
             serverLog(LL_WARNING,
                       "Failed applying new configuration. Possibly related to new %s setting. "

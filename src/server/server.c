@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "acl/acl.h"
+#include "net/tls.h"
 #include "core/keyspecs.h"
 #include "core/blocking.h"
 #include "core/command.h"
@@ -247,6 +248,7 @@ void exitServer(int code) {
     dbFreeAll();
     scriptingRelease();
     aclRelease();
+    tlsRelease();
     keyspecsRelease();
     slowlogReset();
     htRelease(server.commands);

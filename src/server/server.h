@@ -123,6 +123,7 @@ typedef struct client {
      * anything).  Authentication state is CLIENT_AUTHENTICATED. */
     struct aclUser *user;
     struct blockedCall *blockedCall; /* server/slowlog.c: a blocked command's stats */
+    struct tlsConn *tls; /* net/tls.c, for clients of a tls-port; else NULL */
     char buf[REPLY_CHUNK_BYTES];
 } client;
 
@@ -247,6 +248,8 @@ typedef struct serverState {
     char runid[41];
     int ipfd[CONFIG_MAX_BIND];
     int ipfdCount;
+    int tlsfd[CONFIG_MAX_BIND]; /* tls-port listeners (net/tls.c connections) */
+    int tlsfdCount;
     int sofd;
     db *dbs;
     client *clients; /* doubly linked list head */
