@@ -36,6 +36,7 @@
 #include "core/propagate.h"
 #include "net/conn.h"
 #include "net/reply.h"
+#include "server/slowlog.h"
 
 typedef struct waitKey waitKey;
 
@@ -245,6 +246,9 @@ void blockForKeys(client *c, const blockOps *ops, const slice *keys, int nkeys,
 static void queueResume(blockState *bs) {
     if (bs->queued) return;
     bs->queued = true;
+    /* Input that arrives meanwhile waits too, so queued clients run in
+     * the order they were released (CLIENT UNPAUSE keeps arrival order). */
+    bs->c->flags |= CLIENT_RESUMING;
     bs->rnext = NULL;
     bs->rprev = resumeTail;
     if (resumeTail)
@@ -256,6 +260,7 @@ static void queueResume(blockState *bs) {
 
 static void dequeueResume(blockState *bs) {
     if (!bs->queued) return;
+    bs->c->flags &= ~CLIENT_RESUMING;
     if (bs->rprev)
         bs->rprev->rnext = bs->rnext;
     else
@@ -292,9 +297,23 @@ static void unblockClient(client *c, bool resume) {
     tfree(bs->priv);
     bs->priv = NULL;
     bs->ops = NULL;
+    slowlogBlockedDiscard(c); /* unless served, a wait is not logged */
+    /* The wait counts as interaction: the idle timeout must not close the
+     * client between its reply and the write of that reply. */
+    c->lastInteraction = server.unixtimeMs;
     c->flags &= ~CLIENT_BLOCKED;
     numBlocked--;
     if (resume) queueResume(bs);
+}
+
+void blockingResumeLater(client *c) {
+    blockState *bs = c->bstate;
+    if (!bs) {
+        bs = c->bstate = tcalloc(sizeof(*bs));
+        bs->c = c;
+        bs->heapIdx = NOT_IN_HEAP;
+    }
+    queueResume(bs);
 }
 
 void blockingClientFree(client *c) {
@@ -316,11 +335,6 @@ static void replyTimeout(client *c) {
         addReplyNullArray(c);
 }
 
-/* Charges an error reply given while unblocking 'c' to its command's
- * failed_calls, as Redis 7.0's updateStatsOnUnblock does. */
-static void chargeUnblockError(client *c, bool hadErrors) {
-    if (hadErrors && c->lastcmd) ((command *)c->lastcmd)->failedCalls++;
-}
 
 /* ---- readiness and serving ---- */
 
@@ -374,6 +388,7 @@ static void serveKey(waitKey *wk) {
         slice key = {wk->key, wk->len};
         bool done = false;
         long long errors = server.stat.totalErrorReplies;
+        long long start = ustime();
         client *outer = server.currentClient;
         server.currentClient = c;
         if (kv && kv->type == (uint32_t)bs->ops->type) {
@@ -384,7 +399,9 @@ static void serveKey(waitKey *wk) {
         server.currentClient = outer;
         propagateCallEnd(&frame, NULL);
         if (done) {
-            chargeUnblockError(c, server.stat.totalErrorReplies != errors);
+            /* Charged as Redis 7.0's updateStatsOnUnblock: the first run
+             * plus serving, to commandstats and the slow log. */
+            slowlogBlockedEnd(c, ustime() - start, server.stat.totalErrorReplies != errors);
             unblockClient(c, true);
         }
         n = next;
@@ -475,8 +492,9 @@ void clientUnblockCommand(client *c) {
         addReplyError(target, "UNBLOCKED client unblocked via CLIENT UNBLOCK");
     else
         replyTimeout(target);
-    /* Redis 7.0 counts every CLIENT UNBLOCK as a failed call, even TIMEOUT. */
-    chargeUnblockError(target, true);
+    /* Redis 7.0 counts every CLIENT UNBLOCK as a failed call, even TIMEOUT,
+     * and logs it in the slow log. */
+    slowlogBlockedEnd(target, 0, true);
     unblockClient(target, true);
     addReplyLongLong(c, 1);
 }

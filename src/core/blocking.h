@@ -62,6 +62,9 @@ void blockingSignalDb(db *d);
  * command is running).  Called before the event loop sleeps and after each
  * top-level command. */
 void blockingProcessReady(void);
+/* Queues 'c' so its pending input runs from the next blockingProcessReady
+ * outside any command (a client whose CLIENT PAUSE hold ended). */
+void blockingResumeLater(client *c);
 /* Releases blocking state when a client goes away. */
 void blockingClientFree(client *c);
 

@@ -22,21 +22,26 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/access.h"
 #include "core/args.h"
 #include "core/blocking.h"
 #include "core/cmdargs.h"
 #include "core/errors.h"
+#include "core/keyspecs.h"
 #include "core/multi.h"
+#include "core/pause.h"
 #include "core/propagate.h"
 #include "ds/glob.h"
 #include "net/reply.h"
 #include "server/config.h"
 #include "server/errorstats.h"
+#include "server/monitor.h"
+#include "server/slowlog.h"
 
 #define CMD(n, proc, arity, flags, fk, lk, ks, acl, group, since, summary, cx) \
-    {n, NULL, NULL, proc, arity, flags, fk, lk, ks, acl, group, since, summary, cx, NULL, 0, 0, 0, 0, 0, NULL},
+    {n, NULL, NULL, proc, arity, flags, fk, lk, ks, acl, group, since, summary, cx, NULL, 0, 0, NULL, 0, 0, 0, 0, NULL},
 #define SUB(cont, n, proc, arity, flags, fk, lk, ks, acl, group, since, summary, cx) \
-    {cont "|" n, cont, n, proc, arity, flags, fk, lk, ks, acl, group, since, summary, cx, NULL, 0, 0, 0, 0, 0, NULL},
+    {cont "|" n, cont, n, proc, arity, flags, fk, lk, ks, acl, group, since, summary, cx, NULL, 0, 0, NULL, 0, 0, 0, 0, NULL},
 static command commandTable[] = {
 #include "core/commands.def"
 };
@@ -124,6 +129,7 @@ void commandTableInit(void) {
     cmdIndexMask = slots - 1;
     for (size_t j = 0; j < NUM_COMMANDS; j++) {
         command *cmd = &commandTable[j];
+        cmd->id = (int)j;
         uint64_t f = cmd->flags;
         if (f & CMD_WRITE) cmd->acl |= ACL_WRITE;
         /* Read-only scripting commands (EVAL_RO, FCALL_RO) stay out of
@@ -136,6 +142,7 @@ void commandTableInit(void) {
         if (cmd->container) {
             command *parent = lookupCommandByName(cmd->container, strlen(cmd->container));
             serverAssert(parent != NULL);
+            cmd->parent = parent;
             parent->subcommands =
                 trealloc(parent->subcommands, sizeof(command *) * (size_t)(parent->numSub + 1));
             parent->subcommands[parent->numSub++] = cmd;
@@ -147,6 +154,7 @@ void commandTableInit(void) {
         cmdIndexAdd(cmd);
     }
     cmdArgsInit();
+    keyspecsInit();
 }
 
 command *lookupCommandByName(const char *name, size_t len) {
@@ -181,6 +189,23 @@ command *lookupCommand(slice *argv, int argc) {
 
 void commandForEach(void (*fn)(command *cmd, void *priv), void *priv) {
     for (size_t j = 0; j < NUM_COMMANDS; j++) fn(&commandTable[j], priv);
+}
+
+int commandCount(void) { return (int)NUM_COMMANDS; }
+
+command *commandById(int id) {
+    return id >= 0 && (size_t)id < NUM_COMMANDS ? &commandTable[id] : NULL;
+}
+
+const char *commandCategoryName(int bit) {
+    return bit >= 0 && bit < ACL_NUM_CATEGORIES ? aclNames[bit] : NULL;
+}
+
+uint64_t commandCategoryByName(const char *name, size_t len) {
+    for (int j = 0; j < ACL_NUM_CATEGORIES; j++)
+        if (strlen(aclNames[j]) == len && strncasecmp(aclNames[j], name, len) == 0)
+            return 1ULL << j;
+    return 0;
 }
 
 static void resetOne(command *cmd, void *priv) {
@@ -229,6 +254,13 @@ void commandNoteRejection(command *cmd, const char *err, size_t len) {
     errorsCounted = server.stat.totalErrorReplies;
 }
 
+/* EVAL, EVALSHA, FCALL and their read-only forms. */
+static bool isScriptCommand(const command *cmd) {
+    commandProc *p = cmd->proc;
+    return p == evalCommand || p == evalRoCommand || p == evalShaCommand || p == evalShaRoCommand ||
+           p == fcallCommand || p == fcallRoCommand;
+}
+
 void callCommand(client *c) {
     command *cmd = (command *)c->cmd;
     errorsCounted = server.stat.totalErrorReplies;
@@ -247,6 +279,8 @@ void callCommand(client *c) {
     c->flags |= CLIENT_EXECUTING;
     propFrame frame;
     propagateCallBegin(&frame);
+    /* Script commands are shown to MONITOR before the commands they run. */
+    if (monitorCount && isScriptCommand(cmd)) monitorFeed(c, c->argv, c->argc);
     cmd->proc(c);
     /* The write path's last step: a command that changed the dataset goes
      * to the propagation stream (emitted when the outermost call ends). */
@@ -260,6 +294,22 @@ void callCommand(client *c) {
     errorsCounted = server.stat.totalErrorReplies;
     server.stat.numCommands++;
     c->lastcmd = cmd;
+    /* MONITOR shows what ran, secrets already redacted; administrative
+     * commands are never shown. */
+    if (monitorCount && !(cmd->flags & (CMD_SKIP_MONITOR | CMD_ADMIN))) monitorFeed(c, c->argv, c->argc);
+    /* The slow log: a blocked command is logged once it is served. */
+    if (c->flags & CLIENT_BLOCKED)
+        slowlogBlockedBegin(c, dur);
+    else if (server.slowlogLogSlowerThan >= 0 && !(cmd->flags & CMD_SKIP_SLOWLOG))
+        slowlogPush(c, c->argv, c->argc, dur);
+}
+
+void commandRedactArg(client *c, int j) {
+    static char redacted[] = "(redacted)";
+    if (j < c->argc) {
+        c->argv[j].ptr = redacted;
+        c->argv[j].len = sizeof(redacted) - 1;
+    }
 }
 
 /* Refuses the command about to run with error 'err', as Redis's
@@ -267,10 +317,13 @@ void callCommand(client *c) {
  * why ("EXECABORT Transaction discarded because of: ..."); any other
  * refusal inside MULTI dooms the transaction (see the reject label). */
 static void rejectCommand(client *c, const char *err) {
-    if (c->cmd && c->cmd->proc == execCommand)
+    if (c->cmd && c->cmd->proc == execCommand) {
         execCommandAbort(c, err);
-    else
+        /* MONITOR saw MULTI: show the EXEC that ended it too (Redis 7.0). */
+        monitorFeed(c, c->argv, c->argc);
+    } else {
         addReplyError(c, err);
+    }
 }
 
 /* In RESP2 a subscribed connection carries pushed messages, so it may
@@ -304,6 +357,14 @@ static bool outOfMemoryFor(client *c, const command *cmd) {
     return denied && tallocUsedMemory() > (size_t)server.maxmemory;
 }
 
+/* True when 'cmd' reads, writes or may replicate (Redis's test for what a
+ * replica connection may not run); EXEC by what it has queued. */
+static bool touchesKeyspace(client *c, const command *cmd) {
+    const uint64_t mask = CMD_WRITE | CMD_READONLY | CMD_MAY_REPLICATE;
+    if (cmd->proc == execCommand) return (multiQueuedFlags(c) & mask) != 0;
+    return (commandCallFlags(c, cmd) & mask) != 0;
+}
+
 void commandSetFlagsProc(commandProc *proc, uint64_t (*fn)(client *c, uint64_t tableFlags)) {
     for (size_t j = 0; j < NUM_COMMANDS; j++)
         if (commandTable[j].proc == proc) commandTable[j].flagsProc = fn;
@@ -331,6 +392,7 @@ void processCommand(client *c) {
         }
     }
     c->cmd = cmd;
+    c->lastcmd = cmd; /* CLIENT LIST and ACL LOG name it even if refused */
     if ((cmd->arity > 0 && c->argc != cmd->arity) || (c->argc < -cmd->arity) ||
         (cmd->proc == containerCommand && cmd->numSub)) {
         char err[160];
@@ -349,13 +411,25 @@ void processCommand(client *c) {
         cmd->rejectedCalls++;
         goto reject;
     }
-    if (!(c->flags & CLIENT_AUTHENTICATED) && !(cmd->flags & CMD_NO_AUTH)) {
+    if (accessAuthRequired(c) && !(cmd->flags & CMD_NO_AUTH)) {
         rejectCommand(c, ERR_NOAUTH);
         cmd->rejectedCalls++;
         goto reject;
     }
     if ((c->flags & CLIENT_MULTI) && (cmd->flags & CMD_NO_MULTI)) {
         rejectCommand(c, "ERR Command not allowed inside a transaction");
+        cmd->rejectedCalls++;
+        goto reject;
+    }
+    int deniedPos = 0;
+    int denied = accessCheck(c, cmd, c->argv, c->argc, &deniedPos);
+    if (denied != ACCESS_OK) {
+        slice object = {(char *)cmd->name, strlen(cmd->name)};
+        if (denied != ACCESS_DENIED_CMD) object = c->argv[deniedPos];
+        accessLogDenial(c, denied, (c->flags & CLIENT_MULTI) ? ACCESS_CTX_MULTI : ACCESS_CTX_TOPLEVEL,
+                        object, NULL);
+        char err[200];
+        rejectCommand(c, accessDeniedError(denied, cmd, err, sizeof(err)));
         cmd->rejectedCalls++;
         goto reject;
     }
@@ -381,6 +455,18 @@ void processCommand(client *c) {
         cmd->rejectedCalls++;
         goto reject;
     }
+    /* A monitoring client is a replica to Redis: no keyspace access. */
+    if ((c->flags & CLIENT_MONITOR) && touchesKeyspace(c, cmd)) {
+        rejectCommand(c, "ERR Replica can't interact with the keyspace");
+        cmd->rejectedCalls++;
+        goto reject;
+    }
+    /* CLIENT PAUSE holds the command (unparsed) until the pause ends; the
+     * input loop sees CLIENT_POSTPONED and rewinds to it. */
+    if (pauseHolds(c, cmd)) {
+        pausePostpone(c);
+        return;
+    }
     if ((c->flags & CLIENT_MULTI) && !runsInsideMulti(cmd))
         multiQueueCommand(c);
     else
@@ -401,32 +487,10 @@ reject:
     if (c->flags & CLIENT_REPLY_SKIP) c->flags &= ~CLIENT_REPLY_SKIP;
 }
 
-/* Keys of EVAL/FCALL-style commands: argv[2] says how many of the
- * arguments after it are keys. */
-static int numkeysKeys(slice *argv, int argc, int *out, int max) {
-    if (argc < 3) return 0;
-    char buf[32];
-    if (argv[2].len == 0 || argv[2].len >= sizeof(buf)) return -1;
-    memcpy(buf, argv[2].ptr, argv[2].len);
-    buf[argv[2].len] = '\0';
-    char *end;
-    long long n = strtoll(buf, &end, 10);
-    if (*end || n < 0 || n > argc - 3) return -1;
-    int count = 0;
-    for (long long j = 0; j < n && count < max; j++) out[count++] = (int)(3 + j);
-    return count;
-}
-
 int commandGetKeys(const command *cmd, slice *argv, int argc, int *out, int max) {
-    commandProc *p = cmd->proc;
-    if (p == evalCommand || p == evalRoCommand || p == evalShaCommand || p == evalShaRoCommand ||
-        p == fcallCommand || p == fcallRoCommand)
-        return numkeysKeys(argv, argc, out, max);
-    if (cmd->firstKey <= 0) return 0;
-    int last = cmd->lastKey < 0 ? argc + cmd->lastKey : cmd->lastKey;
-    if (last >= argc) last = argc - 1;
-    int n = 0;
-    for (int j = cmd->firstKey; j <= last && n < max; j += cmd->keyStep) out[n++] = j;
+    keyRef refs[256];
+    int n = commandKeyRefs(cmd, argv, argc, refs, max < 256 ? max : 256);
+    for (int j = 0; j < n; j++) out[j] = refs[j].pos;
     return n;
 }
 
@@ -512,15 +576,19 @@ static void addReplyCommandInfo(client *c, const command *cmd) {
 static void addReplyCommandDocs(client *c, const command *cmd) {
     const syntaxArg *args = cmdArgsLookup(cmd->name);
     bool hasArgs = args && args->numArgs > 0;
-    addReplyMapLen(c, 4 + hasArgs + (cmd->numSub > 0));
+    /* Redis omits the complexity of commands that document none (MONITOR). */
+    bool hasComplexity = cmd->complexity && cmd->complexity[0];
+    addReplyMapLen(c, 3 + hasComplexity + hasArgs + (cmd->numSub > 0));
     addReplyBulkCStr(c, "summary");
     addReplyBulkCStr(c, cmd->summary);
     addReplyBulkCStr(c, "since");
     addReplyBulkCStr(c, cmd->since);
     addReplyBulkCStr(c, "group");
     addReplyBulkCStr(c, cmd->group);
-    addReplyBulkCStr(c, "complexity");
-    addReplyBulkCStr(c, cmd->complexity);
+    if (hasComplexity) {
+        addReplyBulkCStr(c, "complexity");
+        addReplyBulkCStr(c, cmd->complexity);
+    }
     if (hasArgs) {
         /* Redis omits the field for commands without arguments. */
         addReplyBulkCStr(c, "arguments");
@@ -545,6 +613,8 @@ static command *lookupBySlice(slice s) {
     slice sub = {(char *)bar + 1, s.len - (size_t)(bar - s.ptr) - 1};
     return findSubcommand(parent, sub);
 }
+
+command *lookupCommandByFullName(slice s) { return lookupBySlice(s); }
 
 void commandCommand(client *c) {
     addReplyArrayLen(c, (long long)htSize(server.commands));

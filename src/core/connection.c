@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  *
- * Connection-level commands: PING, ECHO, QUIT, RESET, SELECT, AUTH, HELLO.
- * They change only the calling client's state (protocol, db, auth).
+ * Connection-level commands: PING, ECHO, QUIT, RESET, SELECT, HELLO.
+ * They change only the calling client's state (protocol, db, auth).  AUTH
+ * and the users HELLO AUTH checks against live in acl/.
  */
 #include <limits.h>
 #include <string.h>
 
+#include "core/access.h"
 #include "core/args.h"
 #include "core/command.h"
 #include "core/db.h"
@@ -14,6 +16,7 @@
 #include "core/pubsub.h"
 #include "net/conn.h"
 #include "net/reply.h"
+#include "server/monitor.h"
 
 void pingCommand(client *c) {
     if (c->argc > 2) {
@@ -51,38 +54,6 @@ void selectCommand(client *c) {
     addReplyOK(c);
 }
 
-/* Checks a username/password pair against the only user we have, the
- * default one.  Without requirepass the default user accepts anything. */
-static bool checkCredentials(slice user, slice pass) {
-    if (!sliceIs(user, "default")) return false;
-    if (!server.requirepass) return true;
-    size_t n = strlen(server.requirepass);
-    return pass.len == n && memcmp(pass.ptr, server.requirepass, n) == 0;
-}
-
-void authCommand(client *c) {
-    if (c->argc > 3) {
-        addReplyError(c, ERR_SYNTAX);
-        return;
-    }
-    slice user = {"default", 7};
-    slice pass = c->argv[1];
-    if (c->argc == 3) {
-        user = c->argv[1];
-        pass = c->argv[2];
-    } else if (!server.requirepass) {
-        addReplyError(c, "ERR AUTH <password> called without any password configured for the "
-                         "default user. Are you sure your configuration is correct?");
-        return;
-    }
-    if (checkCredentials(user, pass)) {
-        c->flags |= CLIENT_AUTHENTICATED;
-        addReplyOK(c);
-    } else {
-        addReplyError(c, ERR_WRONGPASS);
-    }
-}
-
 void helloCommand(client *c) {
     long long ver = 0;
     int next = 1;
@@ -101,11 +72,13 @@ void helloCommand(client *c) {
     for (int j = next; j < c->argc; j++) {
         int more = c->argc - j - 1;
         if (sliceIs(c->argv[j], "AUTH") && more >= 2) {
-            if (!checkCredentials(c->argv[j + 1], c->argv[j + 2])) {
+            int rc = accessAuthenticate(c, c->argv[j + 1], c->argv[j + 2]);
+            commandRedactArg(c, j + 1);
+            commandRedactArg(c, j + 2);
+            if (rc == C_ERR) {
                 addReplyError(c, ERR_WRONGPASS);
                 return;
             }
-            c->flags |= CLIENT_AUTHENTICATED;
             j += 2;
         } else if (sliceIs(c->argv[j], "SETNAME") && more >= 1) {
             setname = c->argv[j + 1];
@@ -157,13 +130,11 @@ void helloCommand(client *c) {
 void resetCommand(client *c) {
     multiDiscard(c);
     pubsubUnsubscribeAll(c);
+    monitorStop(c);
     c->resp = 2;
     c->db = dbGet(0);
     c->flags &= ~(CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP | CLIENT_REPLY_SKIP_NEXT | CLIENT_NO_EVICT);
-    if (server.requirepass)
-        c->flags &= ~CLIENT_AUTHENTICATED;
-    else
-        c->flags |= CLIENT_AUTHENTICATED;
+    accessResetClient(c);
     sbufFree(c->name);
     c->name = NULL;
     addReplyStatus(c, "RESET");

@@ -17,6 +17,7 @@
 #include "core/errors.h"
 #include "core/multi.h"
 #include "core/notify.h"
+#include "core/pause.h"
 #include "core/propagate.h"
 #include "net/reply.h"
 
@@ -74,10 +75,13 @@ void dbExpireKey(db *d, kvobj *kv) {
 
 kvobj *dbFind(db *d, const char *key, size_t len) { return htFind(d->keys, key, len); }
 
-/* Finds 'key', deleting it first if its TTL has passed. */
-static kvobj *lookupLive(db *d, const char *key, size_t len) {
+/* Finds 'key', deleting it first if its TTL has passed.  During CLIENT
+ * PAUSE a read ('write' false) treats an expired key as missing but leaves
+ * it in place, as Redis 7.0 does; a write still deletes it. */
+static kvobj *lookupLive(db *d, const char *key, size_t len, bool write) {
     kvobj *kv = htFind(d->keys, key, len);
     if (kv && kvIsExpired(kv)) {
+        if (!write && pauseActive()) return NULL;
         dbExpireKey(d, kv);
         return NULL;
     }
@@ -85,13 +89,13 @@ static kvobj *lookupLive(db *d, const char *key, size_t len) {
 }
 
 kvobj *lookupKeyWrite(db *d, const char *key, size_t len) {
-    kvobj *kv = lookupLive(d, key, len);
+    kvobj *kv = lookupLive(d, key, len, true);
     if (kv) kv->lru = server.lruclock; /* writes count as access, as in Redis */
     return kv;
 }
 
 kvobj *lookupKeyReadWithFlags(db *d, const char *key, size_t len, int flags) {
-    kvobj *kv = lookupLive(d, key, len);
+    kvobj *kv = lookupLive(d, key, len, false);
     if (kv) {
         server.stat.keyspaceHits++;
         if (!(flags & LOOKUP_NOTOUCH)) kv->lru = server.lruclock;

@@ -26,6 +26,7 @@
 #include "core/db.h"
 #include "core/errors.h"
 #include "core/notify.h"
+#include "core/pause.h"
 #include "core/propagate.h"
 #include "net/reply.h"
 
@@ -62,7 +63,8 @@ static long bucketsPerLoop(const db *d) {
 }
 
 void activeExpireCycle(void) {
-    if (!server.activeExpireEnabled) return;
+    /* CLIENT PAUSE freezes the dataset: keys expire once it ends. */
+    if (!server.activeExpireEnabled || pauseActive()) return;
     long long start = loopMonoMicros();
     long long budget = (1000000LL / (server.hz > 0 ? server.hz : 10)) * EXPIRE_CPU_PERCENT / 100;
     for (int j = 0; j < server.dbnum; j++) {

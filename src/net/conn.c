@@ -45,14 +45,18 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "core/access.h"
 #include "core/blocking.h"
 #include "core/command.h"
 #include "core/db.h"
 #include "core/multi.h"
+#include "core/pause.h"
 #include "core/pubsub.h"
 #include "ds/numfmt.h"
 #include "ds/sbufref.h"
 #include "net/reply.h"
+#include "net/tls.h"
+#include "server/monitor.h"
 
 #define MAX_WRITE_PER_EVENT (1024 * 1024)
 /* At most this many bytes are read from one client per event, so a big
@@ -99,7 +103,7 @@ void setKeepAlive(int fd, int interval) {
 
 static void acceptHandler(eventLoop *el, int fd, void *data, int mask);
 
-static int listenTcp(const char *addr) {
+static int listenTcp(const char *addr, int port) {
     bool v6 = strchr(addr, ':') != NULL;
     const char *a = addr;
     if (a[0] == '-') a++; /* "-::1" means optional in redis.conf */
@@ -111,7 +115,7 @@ static int listenTcp(const char *addr) {
     if (v6) {
         struct sockaddr_in6 sa = {0};
         sa.sin6_family = AF_INET6;
-        sa.sin6_port = htons((uint16_t)server.port);
+        sa.sin6_port = htons((uint16_t)port);
         setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &yes, sizeof(yes));
         if (inet_pton(AF_INET6, strcmp(a, "*") == 0 ? "::" : a, &sa.sin6_addr) != 1) {
             close(fd);
@@ -122,7 +126,7 @@ static int listenTcp(const char *addr) {
     } else {
         struct sockaddr_in sa = {0};
         sa.sin_family = AF_INET;
-        sa.sin_port = htons((uint16_t)server.port);
+        sa.sin_port = htons((uint16_t)port);
         if (inet_pton(AF_INET, strcmp(a, "*") == 0 ? "0.0.0.0" : a, &sa.sin_addr) != 1) {
             close(fd);
             errno = EINVAL;
@@ -167,7 +171,7 @@ int listenAll(void) {
     if (server.port != 0) {
         for (int j = 0; j < server.bindaddrCount; j++) {
             const char *addr = server.bindaddr[j];
-            int fd = listenTcp(addr);
+            int fd = listenTcp(addr, server.port);
             if (fd == -1) {
                 if (addr[0] == '-') continue; /* optional address */
                 serverLog(LL_WARNING, "Could not create server TCP listening socket %s:%d: %s",
@@ -181,6 +185,27 @@ int listenAll(void) {
             loopAddFile(server.el, fd, LOOP_READABLE, acceptHandler, NULL);
         }
     }
+    server.tlsfdCount = 0;
+    if (tlsConfig.port != 0) {
+        if (!tlsConfigured() && tlsConfigure() == C_ERR) {
+            serverLog(LL_WARNING, "Failed to configure TLS. Check logs for more info.");
+            return C_ERR;
+        }
+        for (int j = 0; j < server.bindaddrCount; j++) {
+            const char *addr = server.bindaddr[j];
+            int fd = listenTcp(addr, tlsConfig.port);
+            if (fd == -1) {
+                if (addr[0] == '-') continue;
+                serverLog(LL_WARNING, "Could not create server TLS listening socket %s:%d: %s",
+                          addr, tlsConfig.port, strerror(errno));
+                serverLog(LL_WARNING, "Failed listening on port %d (TLS), aborting.",
+                          tlsConfig.port);
+                return C_ERR;
+            }
+            server.tlsfd[server.tlsfdCount++] = fd;
+            loopAddFile(server.el, fd, LOOP_READABLE, acceptHandler, NULL);
+        }
+    }
     server.sofd = -1;
     if (server.unixsocket) {
         server.sofd = listenUnix(server.unixsocket, server.unixsocketperm);
@@ -190,7 +215,7 @@ int listenAll(void) {
         }
         loopAddFile(server.el, server.sofd, LOOP_READABLE, acceptHandler, NULL);
     }
-    if (server.ipfdCount == 0 && server.sofd == -1) {
+    if (server.ipfdCount == 0 && server.tlsfdCount == 0 && server.sofd == -1) {
         serverLog(LL_WARNING, "Configured to not listen anywhere, exiting.");
         return C_ERR;
     }
@@ -203,6 +228,11 @@ void closeListeners(void) {
         close(server.ipfd[j]);
     }
     server.ipfdCount = 0;
+    for (int j = 0; j < server.tlsfdCount; j++) {
+        loopDelFile(server.el, server.tlsfd[j], LOOP_READABLE);
+        close(server.tlsfd[j]);
+    }
+    server.tlsfdCount = 0;
     if (server.sofd != -1) {
         loopDelFile(server.el, server.sofd, LOOP_READABLE);
         close(server.sofd);
@@ -237,6 +267,8 @@ static void acceptHandler(eventLoop *el, int lfd, void *data, int mask) {
             return;
         }
         bool isUnix = lfd == server.sofd;
+        bool isTls = false;
+        for (int j = 0; j < server.tlsfdCount; j++) isTls |= lfd == server.tlsfd[j];
         if (server.numClients >= server.maxclients) {
             static const char err[] = "-ERR max number of clients reached\r\n";
             if (write(fd, err, sizeof(err) - 1) < 0) { /* the client is gone anyway */
@@ -254,6 +286,15 @@ static void acceptHandler(eventLoop *el, int lfd, void *data, int mask) {
         if (!c) {
             close(fd);
             continue;
+        }
+        if (isTls) {
+            /* The handshake runs from the read (and write) handler. */
+            c->tls = tlsConnNew(fd);
+            if (!c->tls) {
+                serverLog(LL_WARNING, "Error creating a TLS connection");
+                freeClient(c);
+                continue;
+            }
         }
         if (isUnix) {
             c->flags |= CLIENT_UNIX_SOCKET;
@@ -288,11 +329,13 @@ client *createClient(int fd) {
     c->querybuf = sbufNewCap(0);
     respParserInit(&c->parser);
     c->ctime = c->lastInteraction = server.unixtimeMs;
-    if (!server.requirepass) c->flags |= CLIENT_AUTHENTICATED;
     if (fd < 0) {
+        /* No user: fake clients (AOF loading, scripts' callers set their
+         * own) may run anything. */
         c->flags |= CLIENT_FAKE | CLIENT_AUTHENTICATED;
         return c;
     }
+    accessResetClient(c);
     c->next = server.clients;
     if (server.clients) server.clients->prev = c;
     server.clients = c;
@@ -325,6 +368,28 @@ static void freeBigArgs(client *c) {
     for (int j = 0; j < c->bigargCount; j++) sbufFree(c->bigargs[j]);
     c->bigargCount = 0;
     c->bigargNeed = 0;
+}
+
+/* Puts the detached arguments of the command at 'cmdStart' of the query
+ * buffer back where they were cut out (CLIENT PAUSE postponed it: it is
+ * parsed again from the buffer later).  One copy of each, in a case rare
+ * enough not to deserve better. */
+static void restoreBigArgs(client *c, size_t cmdStart) {
+    sbuf *q = c->querybuf;
+    size_t extra = 0;
+    for (int j = 0; j < c->bigargCount; j++) extra += c->bigargs[j]->len;
+    sbuf *n = sbufNewCap(q->len + extra);
+    size_t from = 0;
+    for (int j = 0; j < c->bigargCount; j++) {
+        size_t at = cmdStart + c->bigargAt[j];
+        n = sbufCat(n, q->buf + from, at - from);
+        n = sbufCat(n, c->bigargs[j]->buf, c->bigargs[j]->len);
+        from = at;
+    }
+    n = sbufCat(n, q->buf + from, q->len - from);
+    sbufFree(q);
+    c->querybuf = n;
+    freeBigArgs(c);
 }
 
 sbuf *clientTakeArgBuffer(client *c, slice arg) {
@@ -372,8 +437,11 @@ void freeClient(client *c) {
     blockingClientFree(c);
     multiClientFree(c);
     pubsubClientFree(c);
+    monitorStop(c);
+    pauseClientFree(c);
     if (c->fd >= 0) {
         loopDelFile(server.el, c->fd, LOOP_READABLE | LOOP_WRITABLE);
+        tlsConnFree(c->tls);
         close(c->fd);
         if (c->prev)
             c->prev->next = c->next;
@@ -386,6 +454,7 @@ void freeClient(client *c) {
     if (c->querybuf != sharedReadBuf) sbufFree(c->querybuf);
     freeBigArgs(c);
     tfree(c->bigargs);
+    tfree(c->bigargAt);
     respParserFree(&c->parser);
     tfree(c->argv);
     freeReplyBlocks(c);
@@ -421,11 +490,12 @@ static void processInputBuffer(client *c) {
     lim.maxBulkLen = server.protoMaxBulkLen;
     /* A blocked client's next commands wait in the buffer until it is
      * unblocked (core/blocking.c resumes them). */
-    while (!(c->flags & (CLIENT_CLOSE_AFTER_REPLY | CLIENT_CLOSE_ASAP | CLIENT_BLOCKED))) {
+    while (!(c->flags & (CLIENT_CLOSE_AFTER_REPLY | CLIENT_CLOSE_ASAP | CLIENT_BLOCKED |
+                         CLIENT_POSTPONED | CLIENT_RESUMING))) {
         size_t avail = c->querybuf->len - c->qpos;
         if (avail == 0) break;
         char *start = c->querybuf->buf + c->qpos;
-        lim.authenticated = (c->flags & CLIENT_AUTHENTICATED) != 0;
+        lim.authenticated = !accessAuthRequired(c);
         int r = respParse(&c->parser, start, avail, &lim);
         if (r == RESP_MORE) break;
         if (r == RESP_ERR) {
@@ -454,6 +524,7 @@ static void processInputBuffer(client *c) {
             c->argv[j].len = c->parser.args[j].len;
         }
         c->argc = argc;
+        size_t cmdStart = c->qpos;
         c->qpos += c->parser.consumed;
         respParserReset(&c->parser);
         if (c->parser.argcap > 1024 && argc <= 1024) {
@@ -462,7 +533,15 @@ static void processInputBuffer(client *c) {
         }
         processCommand(c);
         c->argc = 0;
-        if (c->bigargCount) freeBigArgs(c);
+        /* Held by CLIENT PAUSE: the command stays in the buffer and is
+         * parsed again when the client resumes. */
+        if (c->flags & CLIENT_POSTPONED) c->qpos = cmdStart;
+        if (c->bigargCount) {
+            if (c->flags & CLIENT_POSTPONED)
+                restoreBigArgs(c, cmdStart);
+            else
+                freeBigArgs(c);
+        }
     }
     /* The shared buffer's leftover is copied out by the caller instead. */
     if (c->qpos && c->querybuf != sharedReadBuf) {
@@ -484,7 +563,8 @@ static void leaveSharedBuffer(client *c, sbuf *own) {
 }
 
 void processPendingInput(client *c) {
-    if (c->flags & (CLIENT_CLOSE_ASAP | CLIENT_CLOSE_AFTER_REPLY | CLIENT_BLOCKED)) return;
+    if (c->flags & (CLIENT_CLOSE_ASAP | CLIENT_CLOSE_AFTER_REPLY | CLIENT_BLOCKED | CLIENT_POSTPONED))
+        return;
     if (c->querybuf->len == c->qpos) return;
     client *outer = server.currentClient;
     server.currentClient = c;
@@ -493,11 +573,72 @@ void processPendingInput(client *c) {
     if ((c->flags & CLIENT_CLOSE_ASAP) && outer != c) freeClient(c);
 }
 
-/* Reads up to 'len' bytes from the socket of 'c' into 'dst'.  Returns the
- * count, 0 when nothing is there now, or -1 when the client was freed
- * (error or end of stream). */
+/* Installs or removes the writable handler a TLS connection needs while
+ * OpenSSL waits for the socket to take bytes (handshake, or a read that
+ * must write first).  false when the client could not be watched. */
+static bool tlsWantWrite(client *c, bool on) {
+    bool has = (loopFileMask(server.el, c->fd) & LOOP_WRITABLE) != 0;
+    if (on && !has) return loopAddFile(server.el, c->fd, LOOP_WRITABLE, sendReplyToClient, c) != -1;
+    if (!on && has && c->bufpos == 0 && !c->replyHead)
+        loopDelFile(server.el, c->fd, LOOP_WRITABLE);
+    return true;
+}
+
+/* Advances the TLS handshake of 'c'.  1: done; 0: waiting for the socket;
+ * -1: failed (the client was freed). */
+static int tlsAdvanceHandshake(client *c) {
+    int r = tlsHandshake(c->tls);
+    if (r == TLS_IO_OK) {
+        tlsWantWrite(c, false);
+        return 1;
+    }
+    if (r == TLS_IO_ERROR || !tlsWantWrite(c, r == TLS_IO_WANT_WRITE)) {
+        serverLog(LL_VERBOSE, "TLS handshake with %s failed", c->addr);
+        freeClient(c);
+        return -1;
+    }
+    return 0;
+}
+
+/* read(2) for 'c', over TLS when it has it: the count, 0 at end of
+ * stream, -1 with errno (EAGAIN: try again later). */
+static ssize_t connRead(client *c, void *buf, size_t len) {
+    if (!c->tls) return read(c->fd, buf, len);
+    int status;
+    ssize_t n = tlsRead(c->tls, buf, len, &status);
+    if (n >= 0) return n;
+    switch (status) {
+        case TLS_IO_WANT_WRITE:
+            tlsWantWrite(c, true);
+            /* fall through */
+        case TLS_IO_WANT_READ: errno = EAGAIN; return -1;
+        case TLS_IO_CLOSED: return 0;
+        default: errno = EIO; return -1;
+    }
+}
+
+static bool readQueryOnce(client *c);
+
+static void readQueryFromClient(eventLoop *el, int fd, void *data, int mask) {
+    client *c = data;
+    if (c->flags & (CLIENT_CLOSE_ASAP | CLIENT_CLOSE_AFTER_REPLY)) return;
+    /* A client's input is not read again while one of its commands runs. */
+    if (c == server.currentClient) return;
+    if (c->tls && !tlsHandshakeDone(c->tls) && tlsAdvanceHandshake(c) != 1) return;
+    /* OpenSSL may hold decrypted bytes of a record longer than one read;
+     * the socket will not signal them, so read on while there are some. */
+    for (int j = 0; j < 64; j++) {
+        if (!readQueryOnce(c)) return;
+        if (!c->tls || !tlsPending(c->tls)) return;
+        if (c->flags & (CLIENT_CLOSE_ASAP | CLIENT_CLOSE_AFTER_REPLY)) return;
+    }
+}
+
+/* Reads up to 'len' bytes for 'c' into 'dst'.  Returns the count, 0 when
+ * nothing is there now, or -1 when the client was freed (error or end of
+ * stream). */
 static ssize_t readSocket(client *c, char *dst, size_t len) {
-    ssize_t n = read(c->fd, dst, len);
+    ssize_t n = connRead(c, dst, len);
     if (n == -1) {
         if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return 0;
         serverLog(LL_VERBOSE, "Reading from client: %s", strerror(errno));
@@ -541,13 +682,14 @@ static int maybeDetachBulk(client *c) {
     sbuf *q = c->querybuf;
     size_t missing = respPendingBulk(&c->parser, q->len - c->qpos);
     if (missing <= 2) return C_OK; /* not in a body, or only its CRLF is missing */
-    size_t start = c->qpos + respBulkStart(&c->parser);
+    size_t at = respBulkStart(&c->parser), start = c->qpos + at;
     size_t have = q->len - start;
     size_t total = have + missing - 2;
     if (total < BIGARG_MIN_BYTES || have < total / BIGARG_PROOF_SHARE) return C_OK;
     if (c->bigargCount == c->bigargCap) {
         c->bigargCap = c->bigargCap ? c->bigargCap * 2 : 2;
         c->bigargs = trealloc(c->bigargs, sizeof(sbuf *) * (size_t)c->bigargCap);
+        c->bigargAt = trealloc(c->bigargAt, sizeof(size_t) * (size_t)c->bigargCap);
     }
     sbuf *b = sbufTryNewCap(total);
     if (!b || !respDetachBulk(&c->parser)) {
@@ -557,6 +699,7 @@ static int maybeDetachBulk(client *c) {
     }
     memcpy(b->buf, q->buf + start, have);
     b->len = have;
+    c->bigargAt[c->bigargCount] = at;
     c->bigargs[c->bigargCount++] = b;
     c->bigargNeed = total - have;
     sbufSetLen(q, start);
@@ -566,8 +709,9 @@ static int maybeDetachBulk(client *c) {
 }
 
 /* Runs the commands that input of 'c' completed.  'shared' says the input
- * is in the shared buffer, 'own' is then the client's own buffer. */
-static void runInput(client *c, bool shared, sbuf *own) {
+ * is in the shared buffer, 'own' is then the client's own buffer.  false
+ * when the client was freed. */
+static bool runInput(client *c, bool shared, sbuf *own) {
     client *outer = server.currentClient;
     server.currentClient = c;
     processInputBuffer(c);
@@ -581,33 +725,32 @@ static void runInput(client *c, bool shared, sbuf *own) {
         sbufFree(c->querybuf);
         c->querybuf = sbufNewCap(0);
     }
-    if (c->flags & CLIENT_CLOSE_ASAP) freeClient(c);
+    if (c->flags & CLIENT_CLOSE_ASAP) {
+        freeClient(c);
+        return false;
+    }
+    return true;
 }
 
 /* Reads the body of a detached big argument straight into its buffer.
  * The bytes after the body (its CRLF, more arguments) are never read with
  * it: the parser waits for them, and once the body is complete the next
- * read goes to the query buffer again. */
-static void readBigArg(client *c) {
+ * read goes to the query buffer again.  false when the client was freed. */
+static bool readBigArg(client *c) {
     sbuf *b = c->bigargs[c->bigargCount - 1];
     size_t want = c->bigargNeed < MAX_READ_PER_EVENT ? c->bigargNeed : MAX_READ_PER_EVENT;
     ssize_t n = readSocket(c, b->buf + b->len, want);
-    if (n <= 0) return;
+    if (n <= 0) return n == 0;
     b->len += (size_t)n;
     c->bigargNeed -= (size_t)n;
-    if (overQueryLimit(c, clientQueryBytes(c, NULL))) return;
+    if (overQueryLimit(c, clientQueryBytes(c, NULL))) return false;
     if (!c->bigargNeed) b->buf[b->len] = '\0';
+    return true;
 }
 
-static void readQueryFromClient(eventLoop *el, int fd, void *data, int mask) {
-    client *c = data;
-    if (c->flags & (CLIENT_CLOSE_ASAP | CLIENT_CLOSE_AFTER_REPLY)) return;
-    /* A client's input is not read again while one of its commands runs. */
-    if (c == server.currentClient) return;
-    if (c->bigargNeed) {
-        readBigArg(c);
-        return;
-    }
+/* One read and what it completes.  false when the client was freed. */
+static bool readQueryOnce(client *c) {
+    if (c->bigargNeed) return readBigArg(c);
     size_t readlen = READ_CHUNK_BYTES;
     /* Nothing unfinished: the parser is at a command start and the read
      * can go to the shared buffer. */
@@ -618,11 +761,8 @@ static void readQueryFromClient(eventLoop *el, int fd, void *data, int mask) {
         q = sharedReadBuf;
         q->len = 0;
     } else {
-        if (maybeDetachBulk(c) == C_ERR) return;
-        if (c->bigargNeed) {
-            readBigArg(c);
-            return;
-        }
+        if (maybeDetachBulk(c) == C_ERR) return false;
+        if (c->bigargNeed) return readBigArg(c);
         q = c->querybuf;
         size_t pending = respPendingBulk(&c->parser, q->len - c->qpos);
         if (pending > readlen) {
@@ -638,21 +778,21 @@ static void readQueryFromClient(eventLoop *el, int fd, void *data, int mask) {
         q = sbufTryMakeRoom(q, readlen);
         if (!q) {
             closeOutOfMemory(c);
-            return;
+            return false;
         }
         c->querybuf = q;
     }
     ssize_t n = readSocket(c, q->buf + q->len, readlen);
-    if (n <= 0) return;
+    if (n <= 0) return n == 0;
     q->len += (size_t)n;
     q->buf[q->len] = '\0';
-    if (overQueryLimit(c, shared ? q->len : clientQueryBytes(c, NULL))) return;
+    if (overQueryLimit(c, shared ? q->len : clientQueryBytes(c, NULL))) return false;
     sbuf *own = c->querybuf;
     if (shared) {
         c->querybuf = q;
         sharedInUse = true;
     }
-    runInput(c, shared, own);
+    return runInput(c, shared, own);
 }
 
 /* ---- writing ---- */
@@ -660,6 +800,11 @@ static void readQueryFromClient(eventLoop *el, int fd, void *data, int mask) {
 /* Writes as much pending output as the socket takes.  Returns C_ERR when
  * the client was freed. */
 static int writeToClient(client *c) {
+    if (c->tls && !tlsHandshakeDone(c->tls)) {
+        int h = tlsAdvanceHandshake(c);
+        if (h < 0) return C_ERR;
+        if (h == 0) return C_OK;
+    }
     size_t total = 0;
     while (c->bufpos > 0 || c->replyHead) {
         struct iovec iov[WRITE_IOV_MAX];
@@ -686,9 +831,17 @@ static int writeToClient(client *c) {
             c->sentlen = 0;
             break;
         }
-        /* One chunk (the common small reply) takes the cheaper write(2). */
-        ssize_t n = cnt == 1 ? write(c->fd, iov[0].iov_base, iov[0].iov_len)
-                             : writev(c->fd, iov, cnt);
+        ssize_t n;
+        if (c->tls) {
+            /* One chunk per SSL_write; the loop comes back for the rest. */
+            int status;
+            n = tlsWrite(c->tls, iov[0].iov_base, iov[0].iov_len, &status);
+            if (n < 0 && (status == TLS_IO_WANT_WRITE || status == TLS_IO_WANT_READ)) break;
+            if (n < 0) errno = EIO;
+        } else {
+            /* One chunk (the common small reply) takes the cheaper write(2). */
+            n = cnt == 1 ? write(c->fd, iov[0].iov_base, iov[0].iov_len) : writev(c->fd, iov, cnt);
+        }
         if (n <= 0) {
             if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) break;
             serverLog(LL_VERBOSE, "Error writing to client: %s", strerror(errno));
@@ -802,7 +955,9 @@ void clientsCron(void) {
     client *c = server.clients;
     while (c) {
         client *next = c->next;
-        if (server.maxidletime && !(c->flags & (CLIENT_CLOSE_ASAP | CLIENT_PUBSUB | CLIENT_BLOCKED)) &&
+        if (server.maxidletime &&
+            !(c->flags & (CLIENT_CLOSE_ASAP | CLIENT_PUBSUB | CLIENT_BLOCKED | CLIENT_MONITOR |
+                          CLIENT_POSTPONED)) &&
             now - c->lastInteraction > server.maxidletime * 1000) {
             serverLog(LL_VERBOSE, "Closing idle client");
             freeClient(c);

@@ -391,3 +391,18 @@ void addReplySubcommandSyntaxError(client *c) {
                         (int)(sublen < 128 ? sublen : 128), c->argc > 1 ? c->argv[1].ptr : "",
                         upper);
 }
+
+void addReplySubcommandArityError(client *c) {
+    char upper[64];
+    const char *name = c->argv[0].ptr;
+    size_t j, len = c->argv[0].len;
+    for (j = 0; j < len && j < sizeof(upper) - 1; j++)
+        upper[j] = (name[j] >= 'a' && name[j] <= 'z') ? (char)(name[j] - 32) : name[j];
+    upper[j] = '\0';
+    size_t sublen = c->argc > 1 ? c->argv[1].len : 0;
+    addReplyErrorFormat(c,
+                        "ERR unknown subcommand or wrong number of arguments for '%.*s'. Try %s "
+                        "HELP.",
+                        (int)(sublen < 128 ? sublen : 128), c->argc > 1 ? c->argv[1].ptr : "",
+                        upper);
+}

@@ -79,5 +79,9 @@ void setDeferredSetLen(client *c, void *handle, long long n);
 void addReplyHelp(client *c, const char **lines);
 /* "ERR unknown subcommand '<sub>'. Try <CMD> HELP." */
 void addReplySubcommandSyntaxError(client *c);
+/* "ERR unknown subcommand or wrong number of arguments for '<sub>'. Try
+ * <CMD> HELP.": what Redis 7.0 replies when a known subcommand gets an
+ * argument count its handler does not accept. */
+void addReplySubcommandArityError(client *c);
 
 #endif

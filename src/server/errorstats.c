@@ -1,25 +1,32 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  *
  * Error counters keyed by the error's first word, as INFO errorstats shows
- * them.  A small fixed table: Redis caps distinct prefixes at 128 too, and
- * past that counts nothing new.
+ * them.  A small fixed table: Redis 7.2 caps distinct prefixes at 128 too,
+ * and past that counts nothing new.  The prefix is the text before the
+ * first space within the error's first 31 bytes (32 with Redis's '-');
+ * an error without one counts as "ERR", as in Redis.  INFO lists prefixes
+ * in byte order, the order of Redis's radix tree.
  */
 #include "server/errorstats.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #define ERRORSTATS_MAX 128
 #define PREFIX_MAX 32
 
-static struct {
+typedef struct errorCount {
     char prefix[PREFIX_MAX];
     long long count;
-} table[ERRORSTATS_MAX];
+} errorCount;
+
+static errorCount table[ERRORSTATS_MAX];
 static int used;
 
 void errorstatsIncr(const char *err, size_t len) {
-    size_t n = 0;
-    while (n < len && n < PREFIX_MAX - 1 && err[n] != ' ') n++;
+    const char *space = memchr(err, ' ', len < PREFIX_MAX - 1 ? len : PREFIX_MAX - 1);
+    size_t n = space ? (size_t)(space - err) : 3;
+    if (!space) err = "ERR";
     for (int j = 0; j < used; j++) {
         if (strlen(table[j].prefix) == n && memcmp(table[j].prefix, err, n) == 0) {
             table[j].count++;
@@ -35,7 +42,12 @@ void errorstatsIncr(const char *err, size_t len) {
 
 void errorstatsReset(void) { used = 0; }
 
+static int byPrefix(const void *a, const void *b) {
+    return strcmp(((const errorCount *)a)->prefix, ((const errorCount *)b)->prefix);
+}
+
 sbuf *errorstatsCatInfo(sbuf *s) {
+    qsort(table, (size_t)used, sizeof(table[0]), byPrefix);
     for (int j = 0; j < used; j++)
         s = sbufCatPrintf(s, "errorstat_%s:count=%lld\r\n", table[j].prefix, table[j].count);
     return s;

@@ -41,6 +41,7 @@
 #include "core/client.h"
 #include "core/command.h"
 #include "core/db.h"
+#include "core/pause.h"
 #include "net/conn.h"
 #include "net/reply.h"
 #include "script/script.h"
@@ -241,7 +242,8 @@ static sbuf *catClients(sbuf *s) {
                          "tracking_clients:0\r\n"
                          "clients_in_timeout_table:%zu\r\n",
                          server.numClients, server.maxclients, maxIn, maxOut,
-                         blockedClientCount(), blockedClientWithDeadlineCount());
+                         blockedClientCount() + pausePostponedCount(),
+                         blockedClientWithDeadlineCount());
 }
 
 /* Bytes of normal clients' buffers (mem_clients_normal). */

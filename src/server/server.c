@@ -17,12 +17,16 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "acl/acl.h"
+#include "net/tls.h"
+#include "core/keyspecs.h"
 #include "core/blocking.h"
 #include "core/command.h"
 #include "core/db.h"
 #include "net/conn.h"
 #include "server/info.h"
 #include "server/lifecycle.h"
+#include "server/slowlog.h"
 #include "script/script.h"
 
 serverState server;
@@ -201,6 +205,8 @@ int initServer(void) {
     }
     dbInitAll();
     commandTableInit();
+    aclInit();
+    aclLoadAtStartup();
     registerTypes();
     lazyfreeInit();
     scriptingInit();
@@ -241,6 +247,10 @@ void exitServer(int code) {
     lazyfreeShutdown();
     dbFreeAll();
     scriptingRelease();
+    aclRelease();
+    tlsRelease();
+    keyspecsRelease();
+    slowlogReset();
     htRelease(server.commands);
     freeConfigStrings();
     loopRelease(server.el);

@@ -76,6 +76,9 @@ typedef struct db {
 #define CLIENT_BLOCKED (1 << 17)       /* waiting in a blocking command (core/blocking.c) */
 #define CLIENT_PUSHING (1 << 18)       /* writing a pub/sub frame: CLIENT REPLY OFF/SKIP don't apply */
 #define CLIENT_SCRIPT (1 << 19)        /* the fake client scripts run commands on (script/) */
+#define CLIENT_RESUMING (1 << 25)      /* queued to run its pending input in order (core/blocking.c) */
+#define CLIENT_MONITOR (1 << 26)       /* receives every command (server/monitor.c) */
+#define CLIENT_POSTPONED (1 << 27)     /* held by CLIENT PAUSE, its command to be rerun (core/pause.c) */
 
 typedef struct replyBlock {
     struct replyBlock *next;
@@ -103,6 +106,7 @@ typedef struct client {
     /* Big bulk arguments of the command being read, moved out of the query
      * buffer into buffers of their final size (net/conn.c). */
     sbuf **bigargs;
+    size_t *bigargAt; /* where each was cut out, from the command's start */
     int bigargCount, bigargCap;
     size_t bigargNeed; /* bytes still to arrive for bigargs[bigargCount - 1] */
     const struct command *cmd, *lastcmd;
@@ -123,6 +127,11 @@ typedef struct client {
     struct blockState *bstate;   /* core/blocking.c */
     struct multiState *mstate;   /* core/multi.c */
     struct pubsubState *pstate;  /* core/pubsub.c */
+    /* Who the client is (acl/user.c; NULL: a fake client, which may run
+     * anything).  Authentication state is CLIENT_AUTHENTICATED. */
+    struct aclUser *user;
+    struct blockedCall *blockedCall; /* server/slowlog.c: a blocked command's stats */
+    struct tlsConn *tls; /* net/tls.c, for clients of a tls-port; else NULL */
     char buf[REPLY_CHUNK_BYTES];
 } client;
 
@@ -189,6 +198,8 @@ typedef struct command {
     /* Filled at init. */
     struct command **subcommands;
     int numSub;
+    int id; /* position in the table: 0 .. commandCount()-1 (ACL bitmaps) */
+    const struct command *parent; /* the container of a subcommand, else NULL */
     /* Statistics (INFO commandstats). */
     long long calls, usec, rejectedCalls, failedCalls;
     /* Flags that depend on the arguments (EVAL, FCALL: what the script
@@ -245,6 +256,8 @@ typedef struct serverState {
     char runid[41];
     int ipfd[CONFIG_MAX_BIND];
     int ipfdCount;
+    int tlsfd[CONFIG_MAX_BIND]; /* tls-port listeners (net/tls.c connections) */
+    int tlsfdCount;
     int sofd;
     db *dbs;
     client *clients; /* doubly linked list head */

@@ -298,3 +298,33 @@ def test_the_query_buffer_limit_counts_a_detached_big_argument(server_factory):
     assert "Closing client that reached max query buffer length" in srv.log()
     with srv.raw() as c:
         assert c.call("EXISTS", "k") == 0
+
+
+def test_a_big_set_held_by_client_pause_runs_whole_after_unpause(server_factory):
+    from support.blocking import blocked_count
+
+    srv = server_factory()
+    ctl = srv.raw()
+    a, b = value_of(2 * MB, 5), value_of(300_000, 6)
+    s = connect(srv)
+    r = Reader(s)
+    try:
+        assert ctl.call("CLIENT", "PAUSE", "100000", "WRITE") == b"OK"
+        # Both bulks are read into buffers of their own before the command
+        # is complete; the pause then puts them back into the query buffer.
+        send(s, command("MSET", "big:p1", a, "big:p2", b) + command("PING"), pause_every=65536)
+        deadline = time.monotonic() + 10
+        while blocked_count(ctl) != 1:
+            assert time.monotonic() < deadline, "the MSET was never held"
+            time.sleep(0.005)
+        assert ctl.call("EXISTS", "big:p1") == 0
+        assert ctl.call("CLIENT", "UNPAUSE") == b"OK"
+        assert r.line() == b"+OK"
+        assert r.line() == b"+PONG"
+        for key, v in (("big:p1", a), ("big:p2", b)):
+            send(s, command("GET", key))
+            assert r.bulk_digest() == (len(v), sha(v))
+    finally:
+        ctl.call("CLIENT", "UNPAUSE")
+        ctl.close()
+        s.close()
