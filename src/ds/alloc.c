@@ -102,3 +102,16 @@ void tallocAdviseHuge(void *ptr, size_t size) {
     (void)size;
 #endif
 }
+
+void tfreeReturningPages(void *ptr) {
+    size_t size = tallocSize(ptr);
+    if (size >= (1u << 20)) {
+        long page = sysconf(_SC_PAGESIZE);
+        uintptr_t mask = (uintptr_t)(page > 0 ? page : 4096) - 1;
+        uintptr_t from = ((uintptr_t)ptr + mask) & ~mask;
+        uintptr_t to = ((uintptr_t)ptr + size) & ~mask;
+        /* Freed memory holds nothing anyone reads: zero pages are fine. */
+        if (to > from) madvise((void *)from, to - from, MADV_DONTNEED);
+    }
+    tfree(ptr);
+}

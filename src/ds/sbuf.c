@@ -72,12 +72,14 @@ sbuf *sbufTryNewCap(size_t cap) {
 }
 
 /* Moves 's' to an allocation with room for 'cap' bytes, or returns NULL
- * (leaving 's' as it was).  A big one is fresh memory advised onto huge
- * pages before the bytes are copied in: a realloc would copy into 4 KB
- * pages first. */
+ * (leaving 's' as it was).  Past 1 MiB the new buffer is fresh memory
+ * (advised onto huge pages when big, before the bytes are copied in: a
+ * realloc would copy into 4 KB pages first), and the old one's pages go
+ * back to the kernel: left in the allocator's cache, the generations a
+ * growing buffer leaves behind would stay resident next to it. */
 static sbuf *regrow(sbuf *s, size_t cap) {
     size_t size = sizeof(sbuf) + cap + 1;
-    if (size < TALLOC_HUGE_ADVICE_MIN) {
+    if (size < SBUF_GROW_LINEAR) {
         sbuf *n = ttryrealloc(s, size);
         if (n) setCap(n, cap);
         return n;
@@ -87,7 +89,7 @@ static sbuf *regrow(sbuf *s, size_t cap) {
     setCap(n, cap);
     n->len = s->len;
     memcpy(n->buf, s->buf, s->len + 1);
-    tfree(s);
+    tfreeReturningPages(s);
     return n;
 }
 

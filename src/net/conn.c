@@ -702,9 +702,16 @@ static int maybeDetachBulk(client *c) {
     c->bigargAt[c->bigargCount] = at;
     c->bigargs[c->bigargCount++] = b;
     c->bigargNeed = total - have;
-    sbufSetLen(q, start);
-    /* What stays is the command's head: give back what the body needed. */
-    if (q->cap > QUERYBUF_KEEP_BYTES) c->querybuf = sbufShrink(q);
+    if (q->cap > QUERYBUF_KEEP_BYTES) {
+        /* What stays is the command's head.  The memory the body needed
+         * goes back to the kernel, not just to the allocator: it would
+         * otherwise stay resident next to the value's buffer and add
+         * 1/32 to the peak. */
+        c->querybuf = sbufNew(q->buf, start);
+        tfreeReturningPages(q);
+    } else {
+        sbufSetLen(q, start);
+    }
     return C_OK;
 }
 
