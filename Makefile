@@ -22,7 +22,7 @@ WARN := -Wall -Wextra -Wshadow -Werror -Wno-unused-parameter
 CFLAGS := -std=c11 -D_GNU_SOURCE $(OPT) -g $(WARN) $(SANFLAGS) $(MALLOC_DEF) -Isrc -I/usr/include/lua5.1 $(EXTRA_CFLAGS)
 # -rdynamic: crash-report backtraces name our functions.
 LDFLAGS := $(SANFLAGS) -rdynamic
-LIBS := $(MALLOC_LIBS) -lxxhash -llua5.1 -llzf -lcrypto -lm -lpthread
+LIBS := $(MALLOC_LIBS) -lxxhash -llua5.1 -llzf -lssl -lcrypto -lm -lpthread
 
 SRCS := $(sort $(wildcard src/*.c src/*/*.c))
 OBJS := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(SRCS))

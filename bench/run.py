@@ -2,8 +2,11 @@
 """Side-by-side benchmark of tern against redis-server, printing ratios.
 
 Tests are grouped in suites (core, collections, zset, pubsub, analytics:
-bitmaps, HyperLogLog, GEO, SORT; scripting: EVALSHA and FCALL), one per family of commands, and come in
-two kinds:
+bitmaps, HyperLogLog, GEO, SORT; scripting: EVALSHA and FCALL; bigvalues:
+SET/GET of 1/16/256 MB values, see bigvalues.py), one per family of
+commands, and come in two kinds (bigvalues is a third, measured by
+bigvalues.py: wall time, server CPU, peak RSS and a bystander's worst PING
+latency per operation):
 
 Throughput: every test of the selected suites runs against both servers in
 many short interleaved rounds, alternating which server goes first (A B,
@@ -48,9 +51,10 @@ sys.path.insert(0, os.path.join(REPO, "tests"))
 from support import servers  # noqa: E402
 from support.resp import ErrorReply  # noqa: E402
 
+import bigvalues  # noqa: E402
 import drivers  # noqa: E402
 
-SUITES = ("core", "collections", "zset", "pubsub", "analytics", "scripting")
+SUITES = ("core", "collections", "zset", "pubsub", "analytics", "scripting", "bigvalues")
 KEYSPACE = "100000"
 SERVER_ARGS = ["--save", "", "--appendonly", "no"]
 # Zset throughput tests: myzset takes ZADD/ZINCRBY/ZRANGE/ZREVRANK, zpop
@@ -72,6 +76,10 @@ Bench = namedtuple("Bench", "name suite probe args driver pipelined preload prep
 # limit:     at most this many requests per run (ZPOPMIN: the zset's size)
 
 MemTest = namedtuple("MemTest", "name suite dataset count unit probe")
+
+# One SET and one GET of a value of `size_mb` on fresh servers, with a
+# bystander PING client (bench/bigvalues.py does the measuring).
+BigTest = namedtuple("BigTest", "name suite size_mb")
 
 # Scripting tests: a fixed-window rate limiter (INCR, EXPIRE on the first
 # hit, compare) and a script of ten commands over five keys.  The probe
@@ -193,8 +201,16 @@ def catalog(a):
         Bench("FCALL_10CMDS", "scripting", [["FUNCTION", "LOAD", "REPLACE", BENCH_LIBRARY]],
               ["-r", KEYSPACE, "FCALL", "tencmds", "5", "s:__rand_int__", "n:__rand_int__",
                "h:__rand_int__", "l:__rand_int__", "z:__rand_int__", "v"]),
+
+        BigTest("BIG_1MB", "bigvalues", 1),
+        BigTest("BIG_16MB", "bigvalues", 16),
+        BigTest("BIG_256MB", "bigvalues", 256),
     ]
 
+
+# Rough seconds per big-value size and round (both servers, building the
+# value and checking its digest included).
+BIG_SECONDS = {1: 1, 16: 2, 256: 15}
 
 # Rough seconds per memory test at --mem-scale 1 (build the data once, load
 # it into both servers), doubled when reserving time for the memory phase.
@@ -239,11 +255,14 @@ def parse_args(argv):
     mem.add_argument("--no-memory", action="store_true", help="skip the memory tests")
     p.add_argument("--quick", action="store_true",
                    help="smoke check: 2 rounds of 0.1 s runs, 100k-member zsets, memory x0.1")
+    p.add_argument("--big-rounds", type=int, default=3,
+                   help="runs per big-value size and server, median (default 3; --quick 1)")
     p.add_argument("--max-seconds", type=float, default=540,
                    help="start no round that would end after this long (default 540)")
     a = p.parse_args(argv)
     if a.quick:
         a.rounds, a.seconds = 2, 0.1
+        a.big_rounds = 1
         a.zset_members = min(a.zset_members, 100_000)
         a.mem_scale = min(a.mem_scale, 0.1)
     try:
@@ -564,6 +583,12 @@ def print_suite(a, suite, tp, mem):
     mems = [t for t in tests if isinstance(t, MemTest)]
     tp_ratios, mem_ratios, cpuop_ratios = [], [], []
     print(f"\n== {suite} ==")
+    if any(isinstance(t, BigTest) for t in tests):
+        big = tp.get("big")
+        if isinstance(big, dict) and big:
+            tp["big_rows"] = bigvalues.print_table(big)
+        else:
+            print(f"big values {big if isinstance(big, str) else a.not_run}")
     if benches:
         if suite == "pubsub":
             print(f"fan-out: 1 publisher, N subscribers, 64-byte messages, ops/s = messages "
@@ -667,6 +692,8 @@ def print_summary(a, tp, per_suite, elapsed):
     print("ratios tern/redis: throughput >1 = tern faster, memory <1 = tern smaller")
     all_tp, all_mem = [], []
     for suite in a.suites:
+        if suite == "bigvalues":
+            continue  # its own line below
         tpr, memr = per_suite[suite]
         all_tp += tpr
         all_mem += memr
@@ -688,6 +715,21 @@ def print_summary(a, tp, per_suite, elapsed):
     elif all_mem:
         print(f"  {'overall':<12}memory gmean {gmean([r for _, r in all_mem]):.2f} over "
               f"{len(all_mem)}")
+    rows = tp.get("big_rows")
+    if rows:
+        # wall and CPU: <1 = tern cheaper; peak: extra RSS / value size
+        walls, cpus = [r[1] for r in rows], [r[2] for r in rows if math.isfinite(r[2]) and r[2] > 0]
+        worst = max(rows, key=lambda r: r[1])
+        parts = [f"wall gmean {gmean(walls):.2f} (highest {worst[1]:.2f} {worst[0]})"]
+        if cpus:
+            parts.append(f"server cpu gmean {gmean(cpus):.2f}")
+        for label, w, c, t, r in rows:
+            if label.startswith("SET_") and label == max((x[0] for x in rows if x[0].startswith(
+                    "SET_")), key=lambda n: int(n[4:-2])):
+                size = int(label[4:-2]) << 20
+                parts.append(f"{label} peak RSS {t['peak'] / size:.2f}x/{r['peak'] / size:.2f}x, "
+                             f"bystander PING {t['ping'] * 1e3:.1f}/{r['ping'] * 1e3:.1f} ms")
+        print(f"  {'bigvalues':<12}" + "; ".join(parts) + " (tern/redis, <1 = tern cheaper)")
     skipped = list(tp["skipped"]) + [n for n, m in per_suite["_mem"].items()
                                             if "skipped" in m]
     failed = sorted({n if p is None else f"{n} P{p}" for n, p in tp["failed"]}) + [
@@ -705,7 +747,9 @@ def main(argv):
     t0 = time.monotonic()
     benches = [t for t in a.selected if isinstance(t, Bench)]
     mems = [t for t in a.selected if isinstance(t, MemTest)]
+    bigs = [t for t in a.selected if isinstance(t, BigTest)]
     reserve = sum(2 * MEM_SECONDS[t.dataset] * a.mem_scale for t in mems) + (5 if mems else 0)
+    reserve += sum(BIG_SECONDS.get(t.size_mb, 10) for t in bigs) * a.big_rounds
     deadline = t0 + max(a.max_seconds - reserve, 10)
     tp, mem, fatal = new_results(), {}, None
     try:
@@ -713,6 +757,13 @@ def main(argv):
             throughput(a, benches, deadline, tp)
         for t in mems:
             mem[t.name] = memory_test(a, t, tp["versions"])
+        if bigs:
+            try:
+                tp["big"] = bigvalues.measure(a.server, a.redis, [t.size_mb for t in bigs],
+                                              a.big_rounds, shlex.split(a.server_args), log=log)
+            except (RuntimeError, OSError, servers.ServerError) as e:
+                tp["big"] = f"failed: {e}"
+                tp["failed"]["BIG", None] = str(e)
     except (FatalError, BenchError, drivers.DriverError, servers.ServerError, OSError) as e:
         fatal = e
         a.not_run = "not run (stopped by the failure below)"

@@ -4,7 +4,7 @@
 set -euo pipefail
 
 pkgs=(build-essential pkg-config libjemalloc-dev libssl-dev liblzf-dev libxxhash-dev
-      liblua5.1-0-dev libcmocka-dev python3-pytest python3-redis redis-server redis-tools
+      liblua5.1-0-dev libcmocka-dev openssl python3-pytest python3-redis redis-server redis-tools
       tcl)
 
 missing=()

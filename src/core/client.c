@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/access.h"
 #include "core/args.h"
 #include "core/command.h"
 #include "core/errors.h"
@@ -68,7 +69,7 @@ client *clientListNext(const client *c) {
 /* Bytes 'c' holds: the struct (with its static reply buffer), the query
  * buffer, the argument array, reply blocks and names. */
 static size_t clientMemory(const client *c) {
-    size_t total = tallocSize(c) + sbufAllocSize(c->querybuf) + tallocSize(c->argv);
+    size_t total = tallocSize(c) + clientQueryAllocBytes(c) + tallocSize(c->argv);
     for (const replyBlock *b = c->replyHead; b; b = b->next)
         total += tallocSize(b);
     if (c->name) total += sbufAllocSize(c->name);
@@ -113,18 +114,18 @@ sbuf *catClientInfo(sbuf *s, client *c) {
     /* The command running now counts as the last one, as in Redis. */
     const command *last = (c->flags & CLIENT_EXECUTING) ? c->cmd : c->lastcmd;
     long long now = server.unixtimeMs;
+    size_t qfree, qbuf = clientQueryBytes(c, &qfree);
     return sbufCatPrintf(
         s,
         "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld flags=%s db=%d sub=%lld "
         "psub=%lld ssub=%lld multi=%lld qbuf=%zu qbuf-free=%zu argv-mem=%zu multi-mem=%zu "
-        "rbs=%zu rbp=%zu obl=%zu oll=%zu omem=%zu tot-mem=%zu events=%s cmd=%s user=default "
+        "rbs=%zu rbp=%zu obl=%zu oll=%zu omem=%zu tot-mem=%zu events=%s cmd=%s user=%s "
         "redir=-1 resp=%d",
         (unsigned long long)c->id, c->addr, c->laddr, c->fd, c->name ? c->name->buf : "",
         (now - c->ctime) / 1000, (now - c->lastInteraction) / 1000, flags, c->db->id, sub, psub,
-        ssub, (c->flags & CLIENT_MULTI) ? multiQueuedCount(c) : -1LL, c->querybuf->len,
-        c->querybuf->cap - c->querybuf->len, argvMem, multiQueuedMemory(c), sizeof(c->buf),
+        ssub, (c->flags & CLIENT_MULTI) ? multiQueuedCount(c) : -1LL, qbuf, qfree, argvMem, multiQueuedMemory(c), sizeof(c->buf),
         sizeof(c->buf), c->bufpos, blocks, c->replyBytes, clientMemory(c), events,
-        last ? commandFullName(last) : "NULL", c->resp);
+        last ? commandFullName(last) : "NULL", accessUserName(c), c->resp);
 }
 
 /* ---- CLIENT subcommands ---- */
@@ -190,6 +191,8 @@ typedef struct killFilter {
     long long id; /* 0: any */
     int type;     /* -1: any */
     const slice *addr, *laddr;
+    bool filterUser;
+    const struct aclUser *user;
     bool skipme;
 } killFilter;
 
@@ -202,6 +205,7 @@ static bool killMatches(const killFilter *f, const client *cl) {
     if (f->laddr && !sliceEqStr(f->laddr, cl->laddr)) return false;
     if (f->type != -1 && clientType(cl) != f->type) return false;
     if (f->id != 0 && cl->id != (uint64_t)f->id) return false;
+    if (f->filterUser && cl->user != f->user) return false;
     return true;
 }
 
@@ -227,8 +231,9 @@ static int parseKillFilterOrReply(client *c, killFilter *f) {
         } else if (more && sliceIs(opt, "laddr")) {
             f->laddr = &c->argv[j + 1];
         } else if (more && sliceIs(opt, "user")) {
-            /* Only the default user exists, and every client is it. */
-            if (!sliceEqStr(&c->argv[j + 1], "default")) {
+            f->filterUser = true;
+            f->user = accessImpl ? accessImpl->findUser(c->argv[j + 1]) : NULL;
+            if (!f->user) {
                 char name[128];
                 sliceToCStr(c->argv[j + 1], name, sizeof(name));
                 addReplyErrorFormat(c, "ERR No such user '%s'", name);
@@ -255,7 +260,8 @@ static int parseKillFilterOrReply(client *c, killFilter *f) {
  * or CLIENT KILL <filter> <value> ... (new form: the number killed, the
  * caller spared unless SKIPME no).  A killed caller gets its reply first. */
 void clientKillCommand(client *c) {
-    killFilter f = {.id = 0, .type = -1, .addr = NULL, .laddr = NULL, .skipme = true};
+    killFilter f = {.id = 0, .type = -1, .addr = NULL, .laddr = NULL, .filterUser = false,
+                    .user = NULL, .skipme = true};
     bool oldForm = c->argc == 3;
     if (oldForm) {
         f.addr = &c->argv[2];

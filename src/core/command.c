@@ -22,6 +22,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/access.h"
 #include "core/args.h"
 #include "core/blocking.h"
 #include "core/cmdargs.h"
@@ -123,6 +124,7 @@ void commandTableInit(void) {
     cmdIndexMask = slots - 1;
     for (size_t j = 0; j < NUM_COMMANDS; j++) {
         command *cmd = &commandTable[j];
+        cmd->id = (int)j;
         uint64_t f = cmd->flags;
         if (f & CMD_WRITE) cmd->acl |= ACL_WRITE;
         /* Read-only scripting commands (EVAL_RO, FCALL_RO) stay out of
@@ -135,6 +137,7 @@ void commandTableInit(void) {
         if (cmd->container) {
             command *parent = lookupCommandByName(cmd->container, strlen(cmd->container));
             serverAssert(parent != NULL);
+            cmd->parent = parent;
             parent->subcommands =
                 trealloc(parent->subcommands, sizeof(command *) * (size_t)(parent->numSub + 1));
             parent->subcommands[parent->numSub++] = cmd;
@@ -188,6 +191,23 @@ command *lookupCommand(slice *argv, int argc) {
 
 void commandForEach(void (*fn)(command *cmd, void *priv), void *priv) {
     for (size_t j = 0; j < NUM_COMMANDS; j++) fn(&commandTable[j], priv);
+}
+
+int commandCount(void) { return (int)NUM_COMMANDS; }
+
+command *commandById(int id) {
+    return id >= 0 && (size_t)id < NUM_COMMANDS ? &commandTable[id] : NULL;
+}
+
+const char *commandCategoryName(int bit) {
+    return bit >= 0 && bit < ACL_NUM_CATEGORIES ? aclNames[bit] : NULL;
+}
+
+uint64_t commandCategoryByName(const char *name, size_t len) {
+    for (int j = 0; j < ACL_NUM_CATEGORIES; j++)
+        if (strlen(aclNames[j]) == len && strncasecmp(aclNames[j], name, len) == 0)
+            return 1ULL << j;
+    return 0;
 }
 
 static void resetOne(command *cmd, void *priv) {
@@ -349,6 +369,7 @@ void processCommand(client *c) {
         }
     }
     c->cmd = cmd;
+    c->lastcmd = cmd; /* CLIENT LIST and ACL LOG name it even if refused */
     if ((cmd->arity > 0 && c->argc != cmd->arity) || (c->argc < -cmd->arity) ||
         (cmd->proc == containerCommand && cmd->numSub)) {
         char err[160];
@@ -367,13 +388,25 @@ void processCommand(client *c) {
         cmd->rejectedCalls++;
         goto reject;
     }
-    if (!(c->flags & CLIENT_AUTHENTICATED) && !(cmd->flags & CMD_NO_AUTH)) {
+    if (accessAuthRequired(c) && !(cmd->flags & CMD_NO_AUTH)) {
         rejectCommand(c, ERR_NOAUTH);
         cmd->rejectedCalls++;
         goto reject;
     }
     if ((c->flags & CLIENT_MULTI) && (cmd->flags & CMD_NO_MULTI)) {
         rejectCommand(c, "ERR Command not allowed inside a transaction");
+        cmd->rejectedCalls++;
+        goto reject;
+    }
+    int deniedPos = 0;
+    int denied = accessCheck(c, cmd, c->argv, c->argc, &deniedPos);
+    if (denied != ACCESS_OK) {
+        slice object = {(char *)cmd->name, strlen(cmd->name)};
+        if (denied != ACCESS_DENIED_CMD) object = c->argv[deniedPos];
+        accessLogDenial(c, denied, (c->flags & CLIENT_MULTI) ? ACCESS_CTX_MULTI : ACCESS_CTX_TOPLEVEL,
+                        object, NULL);
+        char err[200];
+        rejectCommand(c, accessDeniedError(denied, cmd, err, sizeof(err)));
         cmd->rejectedCalls++;
         goto reject;
     }
@@ -535,6 +568,8 @@ static command *lookupBySlice(slice s) {
     slice sub = {(char *)bar + 1, s.len - (size_t)(bar - s.ptr) - 1};
     return findSubcommand(parent, sub);
 }
+
+command *lookupCommandByFullName(slice s) { return lookupBySlice(s); }
 
 void commandCommand(client *c) {
     addReplyArrayLen(c, numTopLevel);

@@ -54,6 +54,17 @@ void commandRedactArg(client *c, int j);
 void commandResetStats(void);
 /* Iterates the table: calls 'fn' for every command and subcommand. */
 void commandForEach(void (*fn)(command *cmd, void *priv), void *priv);
+/* Number of table entries (commands and subcommands); ids run from 0. */
+int commandCount(void);
+/* The entry with id 'id', or NULL when out of range. */
+command *commandById(int id);
+/* Finds "name" or "container|sub" (any case); NULL if unknown, and for
+ * "name|x" when 'name' has no subcommands (ACL rules, COMMAND INFO). */
+command *lookupCommandByFullName(slice s);
+/* Name of ACL category bit 'bit' ("keyspace" ...), or NULL past the end. */
+const char *commandCategoryName(int bit);
+/* The ACL_* bit of category 'name' ('len' bytes, any case), or 0. */
+uint64_t commandCategoryByName(const char *name, size_t len);
 /* Full name as Redis prints it in errors ("config|get"). */
 const char *commandFullName(const command *cmd);
 /* Keys of a command invocation: writes up to 'max' argv indexes into

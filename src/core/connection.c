@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  *
- * Connection-level commands: PING, ECHO, QUIT, RESET, SELECT, AUTH, HELLO.
- * They change only the calling client's state (protocol, db, auth).
+ * Connection-level commands: PING, ECHO, QUIT, RESET, SELECT, HELLO.
+ * They change only the calling client's state (protocol, db, auth).  AUTH
+ * and the users HELLO AUTH checks against live in acl/.
  */
 #include <limits.h>
 #include <string.h>
 
+#include "core/access.h"
 #include "core/args.h"
 #include "core/command.h"
 #include "core/db.h"
@@ -52,41 +54,6 @@ void selectCommand(client *c) {
     addReplyOK(c);
 }
 
-/* Checks a username/password pair against the only user we have, the
- * default one.  Without requirepass the default user accepts anything. */
-static bool checkCredentials(slice user, slice pass) {
-    if (!sliceIs(user, "default")) return false;
-    if (!server.requirepass) return true;
-    size_t n = strlen(server.requirepass);
-    return pass.len == n && memcmp(pass.ptr, server.requirepass, n) == 0;
-}
-
-void authCommand(client *c) {
-    if (c->argc > 3) {
-        addReplyError(c, ERR_SYNTAX);
-        return;
-    }
-    slice user = {"default", 7};
-    slice pass = c->argv[1];
-    /* The slow log and MONITOR show the command without its secrets. */
-    commandRedactArg(c, 1);
-    if (c->argc == 3) {
-        user = pass;
-        pass = c->argv[2];
-        commandRedactArg(c, 2);
-    } else if (!server.requirepass) {
-        addReplyError(c, "ERR AUTH <password> called without any password configured for the "
-                         "default user. Are you sure your configuration is correct?");
-        return;
-    }
-    if (checkCredentials(user, pass)) {
-        c->flags |= CLIENT_AUTHENTICATED;
-        addReplyOK(c);
-    } else {
-        addReplyError(c, ERR_WRONGPASS);
-    }
-}
-
 void helloCommand(client *c) {
     long long ver = 0;
     int next = 1;
@@ -105,14 +72,13 @@ void helloCommand(client *c) {
     for (int j = next; j < c->argc; j++) {
         int more = c->argc - j - 1;
         if (sliceIs(c->argv[j], "AUTH") && more >= 2) {
-            bool ok = checkCredentials(c->argv[j + 1], c->argv[j + 2]);
+            int rc = accessAuthenticate(c, c->argv[j + 1], c->argv[j + 2]);
             commandRedactArg(c, j + 1);
             commandRedactArg(c, j + 2);
-            if (!ok) {
+            if (rc == C_ERR) {
                 addReplyError(c, ERR_WRONGPASS);
                 return;
             }
-            c->flags |= CLIENT_AUTHENTICATED;
             j += 2;
         } else if (sliceIs(c->argv[j], "SETNAME") && more >= 1) {
             setname = c->argv[j + 1];
@@ -168,10 +134,7 @@ void resetCommand(client *c) {
     c->resp = 2;
     c->db = dbGet(0);
     c->flags &= ~(CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP | CLIENT_REPLY_SKIP_NEXT | CLIENT_NO_EVICT);
-    if (server.requirepass)
-        c->flags &= ~CLIENT_AUTHENTICATED;
-    else
-        c->flags |= CLIENT_AUTHENTICATED;
+    accessResetClient(c);
     sbufFree(c->name);
     c->name = NULL;
     addReplyStatus(c, "RESET");

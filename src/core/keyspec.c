@@ -67,9 +67,11 @@ static void keyResultAdd(keyResult *res, int pos, uint32_t flags) {
         res->keys = keys;
         res->size = size;
     }
-    res->keys[res->num].pos = pos;
-    res->keys[res->num].flags = flags;
-    res->num++;
+    keyRef *k = &res->keys[res->num++];
+    k->pos = pos;
+    k->flags = flags;
+    k->need = ((flags & KS_ACCESS) ? KEY_NEED_READ : 0) |
+              ((flags & (KS_INSERT | KS_DELETE | KS_UPDATE)) ? KEY_NEED_WRITE : 0);
 }
 
 /* ---- key functions ---- */
@@ -373,6 +375,16 @@ int commandKeys(const command *cmd, slice *argv, int argc, keyResult *res) {
         res->num = 0;
     }
     return cmd->getKeys ? cmd->getKeys(cmd, argv, argc, res) : 0;
+}
+
+int commandKeyRefs(const command *cmd, slice *argv, int argc, keyRef *out, int max) {
+    keyResult res;
+    keyResultInit(&res);
+    int n = commandKeys(cmd, argv, argc, &res);
+    if (n > max) n = max;
+    memcpy(out, res.keys, sizeof(keyRef) * (size_t)(n > 0 ? n : 0));
+    keyResultFree(&res);
+    return n;
 }
 
 /* ---- COMMAND replies ---- */

@@ -66,10 +66,19 @@ typedef struct keySpec {
     const char *notes; /* COMMAND INFO "notes", or NULL */
 } keySpec;
 
-/* One key of an invocation: its argv index and the KS_* flags of its use. */
+/* What ACL key permissions a key's use needs (%R~ / %W~; the same bits
+ * as the ACL pattern flags), from its flags as Redis 7.0 maps them: ACCESS
+ * reads; INSERT, DELETE, UPDATE write.  A use that is neither (EXISTS,
+ * TYPE: metadata) needs only a pattern naming the key. */
+#define KEY_NEED_READ 1
+#define KEY_NEED_WRITE 2
+
+/* One key of an invocation: its argv index, the KS_* flags of its use and
+ * the KEY_NEED_* those imply. */
 typedef struct keyRef {
     int pos;
     uint32_t flags;
+    int need;
 } keyRef;
 
 /* The keys of one invocation.  Starts on the inline buffer; grows on the
@@ -110,6 +119,10 @@ void keyResultFree(keyResult *res);
  * as Redis 7.0's getKeysFromCommandWithSpecs.  Returns the count; 0 when
  * the arguments name no key (or are malformed). */
 int commandKeys(const command *cmd, slice *argv, int argc, keyResult *res);
+
+/* commandKeys into a caller's array: writes up to 'max' keys of the
+ * invocation into 'out' and returns how many (ACL checks use this). */
+int commandKeyRefs(const command *cmd, slice *argv, int argc, keyRef *out, int max);
 
 /* Replies the set of names of the KS_* bits in 'flags' (GETKEYSANDFLAGS). */
 void addReplyKeyFlags(client *c, uint32_t flags);

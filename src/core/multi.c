@@ -31,6 +31,7 @@
 
 #include <string.h>
 
+#include "core/access.h"
 #include "core/client.h"
 #include "core/command.h"
 #include "core/db.h"
@@ -342,6 +343,20 @@ void execCommand(client *c) {
         c->argv = cmds[j].argv;
         c->argc = cmds[j].argc;
         c->cmd = cmds[j].cmd;
+        /* Permissions may have changed since the command was queued. */
+        int deniedPos = 0;
+        int denied = accessCheck(c, c->cmd, c->argv, c->argc, &deniedPos);
+        if (denied != ACCESS_OK) {
+            slice object = {(char *)c->cmd->name, strlen(c->cmd->name)};
+            if (denied != ACCESS_DENIED_CMD) object = c->argv[deniedPos];
+            accessLogDenial(c, denied, ACCESS_CTX_MULTI, object, NULL);
+            addReplyErrorFormat(c,
+                                "NOPERM ACLs rules changed between the moment the transaction "
+                                "was accumulated and the EXEC call. This command is no longer "
+                                "allowed for the following reason: %s",
+                                accessExecDeniedReason(denied));
+            continue;
+        }
         callCommand(c);
     }
     c->argv = argv;

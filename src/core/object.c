@@ -13,6 +13,7 @@
 #include "ds/alloc.h"
 #include "ds/numfmt.h"
 #include "ds/sbuf.h"
+#include "ds/sbufref.h"
 #include "server/server.h"
 
 static const objTypeOps *typeOps[16];
@@ -145,7 +146,7 @@ void kvFree(kvobj *kv) {
     if (!kv) return;
     if (kv->encoding != OBJ_ENC_EMBSTR && kv->encoding != OBJ_ENC_INT) {
         if (kv->type == OBJ_STRING)
-            sbufFree(kvGetPtr(kv));
+            sbufRefDisown(kvGetPtr(kv)); /* a reply may still be sending it */
         else
             typeOps[kv->type]->freeValue(kvGetPtr(kv), kv->encoding);
     }
@@ -170,6 +171,15 @@ size_t kvStringBytes(const kvobj *kv, char *buf, const char **out) {
             return s->len;
         }
     }
+}
+
+sbuf *kvStringForWrite(kvobj *kv) {
+    sbuf *s = kvGetPtr(kv);
+    if (!sbufRefHeld(s)) return s;
+    sbuf *copy = sbufNew(s->buf, s->len);
+    kvSetPtr(kv, copy);
+    sbufRefDisown(s);
+    return copy;
 }
 
 size_t kvStringLen(const kvobj *kv) {

@@ -172,6 +172,11 @@ static inline long long kvGetInt(const kvobj *kv) {
 /* Bytes of a string value: stores a pointer to them in '*out' (for INT it
  * formats into 'buf', which must hold 32 bytes) and returns the length. */
 size_t kvStringBytes(const kvobj *kv, char *buf, const char **out);
+/* The sbuf of the raw string 'kv', ready to be changed in place: when
+ * replies are still sending it (ds/sbufref.h) the value is copied first
+ * and 'kv' points at the copy.  Every in-place edit of a raw string value
+ * goes through this (APPEND, SETRANGE, bit writes, HyperLogLog). */
+struct sbuf *kvStringForWrite(kvobj *kv);
 /* Length of a string value without formatting (INT computes digits). */
 size_t kvStringLen(const kvobj *kv);
 

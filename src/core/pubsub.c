@@ -247,6 +247,23 @@ static void unsubscribeAll(client *c, int kind, bool notify) {
         addReplyPubsubEvent(c, kindWords[kind].unsubscribe, NULL, 0, replyCount(c, kind));
 }
 
+bool pubsubForEachSubscription(const client *c, pubsubVisitProc *fn, void *priv) {
+    const pubsubState *ps = c->pstate;
+    if (!ps) return true;
+    for (int kind = 0; kind < PS_KINDS; kind++) {
+        if (!ps->subs[kind]) continue;
+        htIterator it;
+        htIterInit(&it, ps->subs[kind], false);
+        pubsubSub *s;
+        bool more = true;
+        while (more && (s = htNext(&it)))
+            more = fn(kind == PS_PATTERN, s->topic->name, s->topic->len, priv);
+        htIterRelease(&it);
+        if (!more) return false;
+    }
+    return true;
+}
+
 void pubsubUnsubscribeAll(client *c) {
     for (int kind = 0; kind < PS_KINDS; kind++) unsubscribeAll(c, kind, false);
     c->flags &= ~CLIENT_PUBSUB;

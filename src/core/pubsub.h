@@ -27,6 +27,12 @@ bool pubsubHasListeners(void);
 /* Drops every subscription of 'c' without replying and clears
  * CLIENT_PUBSUB (RESET). */
 void pubsubUnsubscribeAll(client *c);
+/* Visitor of pubsubForEachSubscription: 'isPattern' tells a PSUBSCRIBE
+ * pattern from a channel or shard channel; returning false stops. */
+typedef bool pubsubVisitProc(bool isPattern, const char *name, size_t len, void *priv);
+/* Calls 'fn' for every subscription of 'c' until it returns false; returns
+ * false when it stopped early.  'fn' must not change subscriptions. */
+bool pubsubForEachSubscription(const client *c, pubsubVisitProc *fn, void *priv);
 /* Releases subscriptions and the state of 'c' when it goes away. */
 void pubsubClientFree(client *c);
 

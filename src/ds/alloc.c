@@ -6,11 +6,15 @@
 #include "ds/alloc.h"
 
 #include <malloc.h>
+#include <stdint.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
+
+#define HUGE_PAGE (2u << 20)
 
 static _Atomic size_t usedMemory;
 
@@ -85,4 +89,29 @@ const char *tallocName(void) {
 #else
     return "libc";
 #endif
+}
+
+void tallocAdviseHuge(void *ptr, size_t size) {
+#ifdef MADV_HUGEPAGE
+    if (!ptr || size < TALLOC_HUGE_ADVICE_MIN) return;
+    uintptr_t from = ((uintptr_t)ptr + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1);
+    uintptr_t to = ((uintptr_t)ptr + size) & ~(uintptr_t)(HUGE_PAGE - 1);
+    if (to > from) madvise((void *)from, to - from, MADV_HUGEPAGE);
+#else
+    (void)ptr;
+    (void)size;
+#endif
+}
+
+void tfreeReturningPages(void *ptr) {
+    size_t size = tallocSize(ptr);
+    if (size >= (1u << 20)) {
+        long page = sysconf(_SC_PAGESIZE);
+        uintptr_t mask = (uintptr_t)(page > 0 ? page : 4096) - 1;
+        uintptr_t from = ((uintptr_t)ptr + mask) & ~mask;
+        uintptr_t to = ((uintptr_t)ptr + size) & ~mask;
+        /* Freed memory holds nothing anyone reads: zero pages are fine. */
+        if (to > from) madvise((void *)from, to - from, MADV_DONTNEED);
+    }
+    tfree(ptr);
 }

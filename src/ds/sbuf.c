@@ -12,15 +12,29 @@
 
 #define SBUF_GROW_LINEAR (1024 * 1024)
 
+/* Records the capacity the allocator really gave 's', asked for 'want'
+ * data bytes; a big buffer is advised onto huge pages before its bytes
+ * are first touched (up to what was asked: the allocator's rounding past
+ * it may never be written, and a huge page there would cost 2 MB). */
+static void setCap(sbuf *s, size_t want) {
+    s->cap = tallocSize(s) - sizeof(sbuf) - 1;
+    tallocAdviseHuge(s, sizeof(sbuf) + want + 1);
+}
+
 static size_t growTarget(size_t need) {
     if (need < SBUF_GROW_LINEAR) return need * 2 < 16 ? 16 : need * 2;
-    return need + SBUF_GROW_LINEAR;
+    /* A quarter more (at least 1 MiB): still geometric, so each byte is
+     * copied a bounded number of times however big the buffer gets (a
+     * fixed step would make APPEND in a loop quadratic), while what is
+     * reserved and unused stays under a fifth. */
+    size_t step = need / 4 > SBUF_GROW_LINEAR ? need / 4 : SBUF_GROW_LINEAR;
+    return need + step;
 }
 
 sbuf *sbufNewCap(size_t cap) {
     sbuf *s = tmalloc(sizeof(sbuf) + cap + 1);
     s->len = 0;
-    s->cap = tallocSize(s) - sizeof(sbuf) - 1;
+    setCap(s, cap);
     s->buf[0] = '\0';
     return s;
 }
@@ -28,7 +42,7 @@ sbuf *sbufNewCap(size_t cap) {
 sbuf *sbufNew(const void *p, size_t len) {
     sbuf *s = tmalloc(sizeof(sbuf) + len + 1);
     s->len = len;
-    s->cap = tallocSize(s) - sizeof(sbuf) - 1;
+    setCap(s, len);
     if (p)
         memcpy(s->buf, p, len);
     else
@@ -42,27 +56,59 @@ sbuf *sbufTryNewZero(size_t len) {
     sbuf *s = ttrymalloc(sizeof(sbuf) + len + 1);
     if (!s) return NULL;
     s->len = len;
-    s->cap = tallocSize(s) - sizeof(sbuf) - 1;
+    setCap(s, len);
     memset(s->buf, 0, len + 1);
     return s;
+}
+
+sbuf *sbufTryNewCap(size_t cap) {
+    if (cap > SIZE_MAX - sizeof(sbuf) - 1) return NULL;
+    sbuf *s = ttrymalloc(sizeof(sbuf) + cap + 1);
+    if (!s) return NULL;
+    s->len = 0;
+    setCap(s, cap);
+    s->buf[0] = '\0';
+    return s;
+}
+
+/* Moves 's' to an allocation with room for 'cap' bytes, or returns NULL
+ * (leaving 's' as it was).  Past 1 MiB the new buffer is fresh memory
+ * (advised onto huge pages when big, before the bytes are copied in: a
+ * realloc would copy into 4 KB pages first), and the old one's pages go
+ * back to the kernel: left in the allocator's cache, the generations a
+ * growing buffer leaves behind would stay resident next to it. */
+static sbuf *regrow(sbuf *s, size_t cap) {
+    size_t size = sizeof(sbuf) + cap + 1;
+    if (size < SBUF_GROW_LINEAR) {
+        sbuf *n = ttryrealloc(s, size);
+        if (n) setCap(n, cap);
+        return n;
+    }
+    sbuf *n = ttrymalloc(size);
+    if (!n) return NULL;
+    setCap(n, cap);
+    n->len = s->len;
+    memcpy(n->buf, s->buf, s->len + 1);
+    tfreeReturningPages(s);
+    return n;
 }
 
 sbuf *sbufTryMakeRoom(sbuf *s, size_t extra) {
     if (s->cap - s->len >= extra) return s;
     if (extra > SIZE_MAX / 4 - s->len) return NULL;
-    size_t cap = growTarget(s->len + extra);
-    sbuf *n = ttryrealloc(s, sizeof(sbuf) + cap + 1);
-    if (!n) return NULL;
-    n->cap = tallocSize(n) - sizeof(sbuf) - 1;
-    return n;
+    return regrow(s, growTarget(s->len + extra));
 }
 
 sbuf *sbufMakeRoom(sbuf *s, size_t extra) {
     if (s->cap - s->len >= extra) return s;
     size_t cap = growTarget(s->len + extra);
-    s = trealloc(s, sizeof(sbuf) + cap + 1);
-    s->cap = tallocSize(s) - sizeof(sbuf) - 1;
-    return s;
+    sbuf *n = regrow(s, cap);
+    if (!n) {
+        /* Out of memory: trealloc aborts with the usual message. */
+        n = trealloc(s, sizeof(sbuf) + cap + 1);
+        setCap(n, cap);
+    }
+    return n;
 }
 
 sbuf *sbufCat(sbuf *s, const void *p, size_t len) {
@@ -125,7 +171,7 @@ void sbufSetLen(sbuf *s, size_t len) {
 sbuf *sbufShrink(sbuf *s) {
     if (s->cap - s->len <= s->len / 10) return s;
     s = trealloc(s, sizeof(sbuf) + s->len + 1);
-    s->cap = tallocSize(s) - sizeof(sbuf) - 1;
+    setCap(s, s->len);
     return s;
 }
 

@@ -9,8 +9,9 @@
  *
  * Used for raw string values, query buffers and assembled text (INFO).
  * Functions that may grow the buffer return the (possibly moved) pointer;
- * the caller must reassign it.  Growth doubles up to 1 MiB, then adds 1 MiB,
- * so appends are amortised O(1) without wasting much on huge strings.
+ * the caller must reassign it.  Growth doubles up to 1 MiB, then adds a
+ * quarter (at least 1 MiB), so appends are amortised O(1) while a huge
+ * string reserves at most a fifth more than it holds.
  */
 #ifndef TERN_DS_SBUF_H
 #define TERN_DS_SBUF_H
@@ -33,6 +34,10 @@ sbuf *sbufNewCap(size_t cap);
 /* Like sbufNew(NULL, len) but returns NULL instead of aborting, for sizes
  * that come from untrusted input. */
 sbuf *sbufTryNewZero(size_t len);
+/* New empty buffer with room for 'cap' bytes, or NULL when that cannot be
+ * allocated (untrusted sizes); the room is not touched, so it costs no
+ * resident memory until written. */
+sbuf *sbufTryNewCap(size_t cap);
 /* Appends 'len' bytes; returns the possibly moved buffer. */
 sbuf *sbufCat(sbuf *s, const void *p, size_t len);
 sbuf *sbufCatStr(sbuf *s, const char *str);

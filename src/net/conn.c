@@ -11,8 +11,18 @@
  * just the bytes it sent, not a 16 KB buffer of its own.  A client with
  * an unfinished command reads into its own buffer, up to 16 KB or, while a
  * big bulk argument is arriving, up to as many bytes as the buffer already
- * holds (so it at most doubles per read and never grows ahead of the data
- * that really arrived).  The consumed prefix is dropped once per read.
+ * holds (so it at most doubles and never grows ahead of the data that
+ * really arrived).  The consumed prefix is dropped once per read.
+ *
+ * Big arguments: once 1/32 of a bulk of at least 32 KB has arrived (enough
+ * to show the announced length is meant; a client that announces 512 MB
+ * and sends little still costs only what it sent, times two), the bytes
+ * of it that came move to a buffer of the bulk's final size and the rest
+ * is read straight into that buffer, at most 1 MB per event.  The parser
+ * skips the detached body (resp.h respDetachBulk), argv points into the
+ * buffer, and a command storing the argument as a value takes the buffer
+ * itself (clientTakeArgBuffer): a 256 MB SET costs one allocation of
+ * 256 MB, about one copy out of the socket, and no copy of the value.
  *
  * Writes: replies collect in the client's buffers and the client joins the
  * pending-write list.  Before the loop sleeps, each pending client gets one
@@ -35,6 +45,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "core/access.h"
 #include "core/blocking.h"
 #include "core/command.h"
 #include "core/db.h"
@@ -42,10 +53,19 @@
 #include "core/pause.h"
 #include "core/pubsub.h"
 #include "ds/numfmt.h"
+#include "ds/sbufref.h"
 #include "net/reply.h"
+#include "net/tls.h"
 #include "server/monitor.h"
 
 #define MAX_WRITE_PER_EVENT (1024 * 1024)
+/* At most this many bytes are read from one client per event, so a big
+ * upload shares the loop with everyone else (Redis's fairness). */
+#define MAX_READ_PER_EVENT (1024 * 1024)
+/* A bulk argument of at least this many bytes gets a buffer of its own
+ * once 1/BIGARG_PROOF_SHARE of it has arrived (see the file comment). */
+#define BIGARG_MIN_BYTES (32 * 1024)
+#define BIGARG_PROOF_SHARE 32
 #define MAX_ACCEPTS_PER_CALL 1000
 #define WRITE_IOV_MAX 64
 /* An emptied private query buffer bigger than this is freed at once. */
@@ -83,7 +103,7 @@ void setKeepAlive(int fd, int interval) {
 
 static void acceptHandler(eventLoop *el, int fd, void *data, int mask);
 
-static int listenTcp(const char *addr) {
+static int listenTcp(const char *addr, int port) {
     bool v6 = strchr(addr, ':') != NULL;
     const char *a = addr;
     if (a[0] == '-') a++; /* "-::1" means optional in redis.conf */
@@ -95,7 +115,7 @@ static int listenTcp(const char *addr) {
     if (v6) {
         struct sockaddr_in6 sa = {0};
         sa.sin6_family = AF_INET6;
-        sa.sin6_port = htons((uint16_t)server.port);
+        sa.sin6_port = htons((uint16_t)port);
         setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &yes, sizeof(yes));
         if (inet_pton(AF_INET6, strcmp(a, "*") == 0 ? "::" : a, &sa.sin6_addr) != 1) {
             close(fd);
@@ -106,7 +126,7 @@ static int listenTcp(const char *addr) {
     } else {
         struct sockaddr_in sa = {0};
         sa.sin_family = AF_INET;
-        sa.sin_port = htons((uint16_t)server.port);
+        sa.sin_port = htons((uint16_t)port);
         if (inet_pton(AF_INET, strcmp(a, "*") == 0 ? "0.0.0.0" : a, &sa.sin_addr) != 1) {
             close(fd);
             errno = EINVAL;
@@ -151,7 +171,7 @@ int listenAll(void) {
     if (server.port != 0) {
         for (int j = 0; j < server.bindaddrCount; j++) {
             const char *addr = server.bindaddr[j];
-            int fd = listenTcp(addr);
+            int fd = listenTcp(addr, server.port);
             if (fd == -1) {
                 if (addr[0] == '-') continue; /* optional address */
                 serverLog(LL_WARNING, "Could not create server TCP listening socket %s:%d: %s",
@@ -165,6 +185,27 @@ int listenAll(void) {
             loopAddFile(server.el, fd, LOOP_READABLE, acceptHandler, NULL);
         }
     }
+    server.tlsfdCount = 0;
+    if (tlsConfig.port != 0) {
+        if (!tlsConfigured() && tlsConfigure() == C_ERR) {
+            serverLog(LL_WARNING, "Failed to configure TLS. Check logs for more info.");
+            return C_ERR;
+        }
+        for (int j = 0; j < server.bindaddrCount; j++) {
+            const char *addr = server.bindaddr[j];
+            int fd = listenTcp(addr, tlsConfig.port);
+            if (fd == -1) {
+                if (addr[0] == '-') continue;
+                serverLog(LL_WARNING, "Could not create server TLS listening socket %s:%d: %s",
+                          addr, tlsConfig.port, strerror(errno));
+                serverLog(LL_WARNING, "Failed listening on port %d (TLS), aborting.",
+                          tlsConfig.port);
+                return C_ERR;
+            }
+            server.tlsfd[server.tlsfdCount++] = fd;
+            loopAddFile(server.el, fd, LOOP_READABLE, acceptHandler, NULL);
+        }
+    }
     server.sofd = -1;
     if (server.unixsocket) {
         server.sofd = listenUnix(server.unixsocket, server.unixsocketperm);
@@ -174,7 +215,7 @@ int listenAll(void) {
         }
         loopAddFile(server.el, server.sofd, LOOP_READABLE, acceptHandler, NULL);
     }
-    if (server.ipfdCount == 0 && server.sofd == -1) {
+    if (server.ipfdCount == 0 && server.tlsfdCount == 0 && server.sofd == -1) {
         serverLog(LL_WARNING, "Configured to not listen anywhere, exiting.");
         return C_ERR;
     }
@@ -187,6 +228,11 @@ void closeListeners(void) {
         close(server.ipfd[j]);
     }
     server.ipfdCount = 0;
+    for (int j = 0; j < server.tlsfdCount; j++) {
+        loopDelFile(server.el, server.tlsfd[j], LOOP_READABLE);
+        close(server.tlsfd[j]);
+    }
+    server.tlsfdCount = 0;
     if (server.sofd != -1) {
         loopDelFile(server.el, server.sofd, LOOP_READABLE);
         close(server.sofd);
@@ -221,6 +267,8 @@ static void acceptHandler(eventLoop *el, int lfd, void *data, int mask) {
             return;
         }
         bool isUnix = lfd == server.sofd;
+        bool isTls = false;
+        for (int j = 0; j < server.tlsfdCount; j++) isTls |= lfd == server.tlsfd[j];
         if (server.numClients >= server.maxclients) {
             static const char err[] = "-ERR max number of clients reached\r\n";
             if (write(fd, err, sizeof(err) - 1) < 0) { /* the client is gone anyway */
@@ -238,6 +286,15 @@ static void acceptHandler(eventLoop *el, int lfd, void *data, int mask) {
         if (!c) {
             close(fd);
             continue;
+        }
+        if (isTls) {
+            /* The handshake runs from the read (and write) handler. */
+            c->tls = tlsConnNew(fd);
+            if (!c->tls) {
+                serverLog(LL_WARNING, "Error creating a TLS connection");
+                freeClient(c);
+                continue;
+            }
         }
         if (isUnix) {
             c->flags |= CLIENT_UNIX_SOCKET;
@@ -272,11 +329,13 @@ client *createClient(int fd) {
     c->querybuf = sbufNewCap(0);
     respParserInit(&c->parser);
     c->ctime = c->lastInteraction = server.unixtimeMs;
-    if (!server.requirepass) c->flags |= CLIENT_AUTHENTICATED;
     if (fd < 0) {
+        /* No user: fake clients (AOF loading, scripts' callers set their
+         * own) may run anything. */
         c->flags |= CLIENT_FAKE | CLIENT_AUTHENTICATED;
         return c;
     }
+    accessResetClient(c);
     c->next = server.clients;
     if (server.clients) server.clients->prev = c;
     server.clients = c;
@@ -284,15 +343,82 @@ client *createClient(int fd) {
     return c;
 }
 
+/* The bytes of reply block 'b' (its own, or the value it refers to). */
+static inline char *blockBytes(replyBlock *b) { return b->ref ? b->ref->buf : b->data; }
+
+static void freeBlock(replyBlock *b) {
+    if (b->ref) sbufRefRelease(b->ref);
+    tfree(b);
+}
+
 static void freeReplyBlocks(client *c) {
     replyBlock *b = c->replyHead;
     while (b) {
         replyBlock *n = b->next;
-        tfree(b);
+        freeBlock(b);
         b = n;
     }
     c->replyHead = c->replyTail = NULL;
     c->replyBytes = 0;
+}
+
+/* Frees the detached arguments of the command just run (those it did not
+ * take as values). */
+static void freeBigArgs(client *c) {
+    for (int j = 0; j < c->bigargCount; j++) sbufFree(c->bigargs[j]);
+    c->bigargCount = 0;
+    c->bigargNeed = 0;
+}
+
+/* Puts the detached arguments of the command at 'cmdStart' of the query
+ * buffer back where they were cut out (CLIENT PAUSE postponed it: it is
+ * parsed again from the buffer later).  One copy of each, in a case rare
+ * enough not to deserve better. */
+static void restoreBigArgs(client *c, size_t cmdStart) {
+    sbuf *q = c->querybuf;
+    size_t extra = 0;
+    for (int j = 0; j < c->bigargCount; j++) extra += c->bigargs[j]->len;
+    sbuf *n = sbufNewCap(q->len + extra);
+    size_t from = 0;
+    for (int j = 0; j < c->bigargCount; j++) {
+        size_t at = cmdStart + c->bigargAt[j];
+        n = sbufCat(n, q->buf + from, at - from);
+        n = sbufCat(n, c->bigargs[j]->buf, c->bigargs[j]->len);
+        from = at;
+    }
+    n = sbufCat(n, q->buf + from, q->len - from);
+    sbufFree(q);
+    c->querybuf = n;
+    freeBigArgs(c);
+}
+
+sbuf *clientTakeArgBuffer(client *c, slice arg) {
+    for (int j = 0; j < c->bigargCount; j++) {
+        sbuf *b = c->bigargs[j];
+        if (b && b->buf == arg.ptr && b->len == arg.len) {
+            c->bigargs[j] = NULL;
+            return b;
+        }
+    }
+    return NULL;
+}
+
+size_t clientQueryBytes(const client *c, size_t *freeBytes) {
+    size_t len = c->querybuf->len, room = c->querybuf->cap - c->querybuf->len;
+    for (int j = 0; j < c->bigargCount; j++) {
+        const sbuf *b = c->bigargs[j];
+        if (!b) continue;
+        len += b->len;
+        room += b->cap - b->len;
+    }
+    if (freeBytes) *freeBytes = room;
+    return len;
+}
+
+size_t clientQueryAllocBytes(const client *c) {
+    size_t total = sbufAllocSize(c->querybuf);
+    for (int j = 0; j < c->bigargCount; j++) total += sbufAllocSize(c->bigargs[j]);
+    return total;
 }
 
 static void removeFromPending(client *c) {
@@ -315,6 +441,7 @@ void freeClient(client *c) {
     pauseClientFree(c);
     if (c->fd >= 0) {
         loopDelFile(server.el, c->fd, LOOP_READABLE | LOOP_WRITABLE);
+        tlsConnFree(c->tls);
         close(c->fd);
         if (c->prev)
             c->prev->next = c->next;
@@ -325,6 +452,9 @@ void freeClient(client *c) {
     }
     removeFromPending(c);
     if (c->querybuf != sharedReadBuf) sbufFree(c->querybuf);
+    freeBigArgs(c);
+    tfree(c->bigargs);
+    tfree(c->bigargAt);
     respParserFree(&c->parser);
     tfree(c->argv);
     freeReplyBlocks(c);
@@ -365,7 +495,7 @@ static void processInputBuffer(client *c) {
         size_t avail = c->querybuf->len - c->qpos;
         if (avail == 0) break;
         char *start = c->querybuf->buf + c->qpos;
-        lim.authenticated = (c->flags & CLIENT_AUTHENTICATED) != 0;
+        lim.authenticated = !accessAuthRequired(c);
         int r = respParse(&c->parser, start, avail, &lim);
         if (r == RESP_MORE) break;
         if (r == RESP_ERR) {
@@ -388,8 +518,9 @@ static void processInputBuffer(client *c) {
             tfree(c->argv);
             c->argv = tmalloc(sizeof(slice) * (size_t)c->argvcap);
         }
-        for (int j = 0; j < argc; j++) {
-            c->argv[j].ptr = start + c->parser.args[j].off;
+        for (int j = 0, k = 0; j < argc; j++) {
+            size_t off = c->parser.args[j].off;
+            c->argv[j].ptr = off == RESP_ARG_DETACHED ? c->bigargs[k++]->buf : start + off;
             c->argv[j].len = c->parser.args[j].len;
         }
         c->argc = argc;
@@ -405,6 +536,12 @@ static void processInputBuffer(client *c) {
         /* Held by CLIENT PAUSE: the command stays in the buffer and is
          * parsed again when the client resumes. */
         if (c->flags & CLIENT_POSTPONED) c->qpos = cmdStart;
+        if (c->bigargCount) {
+            if (c->flags & CLIENT_POSTPONED)
+                restoreBigArgs(c, cmdStart);
+            else
+                freeBigArgs(c);
+        }
     }
     /* The shared buffer's leftover is copied out by the caller instead. */
     if (c->qpos && c->querybuf != sharedReadBuf) {
@@ -436,70 +573,152 @@ void processPendingInput(client *c) {
     if ((c->flags & CLIENT_CLOSE_ASAP) && outer != c) freeClient(c);
 }
 
+/* Installs or removes the writable handler a TLS connection needs while
+ * OpenSSL waits for the socket to take bytes (handshake, or a read that
+ * must write first).  false when the client could not be watched. */
+static bool tlsWantWrite(client *c, bool on) {
+    bool has = (loopFileMask(server.el, c->fd) & LOOP_WRITABLE) != 0;
+    if (on && !has) return loopAddFile(server.el, c->fd, LOOP_WRITABLE, sendReplyToClient, c) != -1;
+    if (!on && has && c->bufpos == 0 && !c->replyHead)
+        loopDelFile(server.el, c->fd, LOOP_WRITABLE);
+    return true;
+}
+
+/* Advances the TLS handshake of 'c'.  1: done; 0: waiting for the socket;
+ * -1: failed (the client was freed). */
+static int tlsAdvanceHandshake(client *c) {
+    int r = tlsHandshake(c->tls);
+    if (r == TLS_IO_OK) {
+        tlsWantWrite(c, false);
+        return 1;
+    }
+    if (r == TLS_IO_ERROR || !tlsWantWrite(c, r == TLS_IO_WANT_WRITE)) {
+        serverLog(LL_VERBOSE, "TLS handshake with %s failed", c->addr);
+        freeClient(c);
+        return -1;
+    }
+    return 0;
+}
+
+/* read(2) for 'c', over TLS when it has it: the count, 0 at end of
+ * stream, -1 with errno (EAGAIN: try again later). */
+static ssize_t connRead(client *c, void *buf, size_t len) {
+    if (!c->tls) return read(c->fd, buf, len);
+    int status;
+    ssize_t n = tlsRead(c->tls, buf, len, &status);
+    if (n >= 0) return n;
+    switch (status) {
+        case TLS_IO_WANT_WRITE:
+            tlsWantWrite(c, true);
+            /* fall through */
+        case TLS_IO_WANT_READ: errno = EAGAIN; return -1;
+        case TLS_IO_CLOSED: return 0;
+        default: errno = EIO; return -1;
+    }
+}
+
+static bool readQueryOnce(client *c);
+
 static void readQueryFromClient(eventLoop *el, int fd, void *data, int mask) {
     client *c = data;
     if (c->flags & (CLIENT_CLOSE_ASAP | CLIENT_CLOSE_AFTER_REPLY)) return;
     /* A client's input is not read again while one of its commands runs. */
     if (c == server.currentClient) return;
-    size_t readlen = READ_CHUNK_BYTES;
-    /* Nothing unfinished: the parser is at a command start and the read
-     * can go to the shared buffer. */
-    bool shared = c->querybuf->len == 0 && !sharedInUse;
-    sbuf *q;
-    if (shared) {
-        if (!sharedReadBuf) sharedReadBuf = sbufNewCap(READ_CHUNK_BYTES);
-        q = sharedReadBuf;
-        q->len = 0;
-    } else {
-        size_t pending = respPendingBulk(&c->parser, c->querybuf->len - c->qpos);
-        if (pending > readlen) {
-            /* A big argument is arriving: read as much as we already hold,
-             * so memory follows the bytes that came, not the length
-             * announced. */
-            size_t have = c->querybuf->len;
-            if (have > readlen) readlen = have;
-            if (readlen > pending) readlen = pending;
-        }
-        q = sbufTryMakeRoom(c->querybuf, readlen);
-        if (!q) {
-            serverLog(LL_WARNING, "Closing client id=%llu: out of memory for the query buffer",
-                      (unsigned long long)c->id);
-            freeClient(c);
-            return;
-        }
-        c->querybuf = q;
+    if (c->tls && !tlsHandshakeDone(c->tls) && tlsAdvanceHandshake(c) != 1) return;
+    /* OpenSSL may hold decrypted bytes of a record longer than one read;
+     * the socket will not signal them, so read on while there are some. */
+    for (int j = 0; j < 64; j++) {
+        if (!readQueryOnce(c)) return;
+        if (!c->tls || !tlsPending(c->tls)) return;
+        if (c->flags & (CLIENT_CLOSE_ASAP | CLIENT_CLOSE_AFTER_REPLY)) return;
     }
-    ssize_t n = read(fd, q->buf + q->len, readlen);
+}
+
+/* Reads up to 'len' bytes for 'c' into 'dst'.  Returns the count, 0 when
+ * nothing is there now, or -1 when the client was freed (error or end of
+ * stream). */
+static ssize_t readSocket(client *c, char *dst, size_t len) {
+    ssize_t n = connRead(c, dst, len);
     if (n == -1) {
-        if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return;
+        if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return 0;
         serverLog(LL_VERBOSE, "Reading from client: %s", strerror(errno));
         freeClient(c);
-        return;
+        return -1;
     }
     if (n == 0) {
         serverLog(LL_VERBOSE, "Client closed connection id=%llu addr=%s",
                   (unsigned long long)c->id, c->addr);
         freeClient(c);
-        return;
+        return -1;
     }
-    q->len += (size_t)n;
-    q->buf[q->len] = '\0';
     c->lastInteraction = server.unixtimeMs;
     server.stat.netInputBytes += n;
-    if ((long long)q->len > server.clientMaxQuerybufLen) {
-        serverLog(LL_WARNING,
-                  "Closing client that reached max query buffer length: id=%llu addr=%s "
-                  "(qbuf initial bytes: ...)",
-                  (unsigned long long)c->id, c->addr);
-        server.stat.clientQbufLimitDisconnections++;
-        freeClient(c);
-        return;
+    return n;
+}
+
+/* Closes 'c' (and returns true) when its input passed
+ * client-query-buffer-limit.  'len' is what it holds. */
+static bool overQueryLimit(client *c, size_t len) {
+    if ((long long)len <= server.clientMaxQuerybufLen) return false;
+    serverLog(LL_WARNING,
+              "Closing client that reached max query buffer length: id=%llu addr=%s "
+              "(qbuf initial bytes: ...)",
+              (unsigned long long)c->id, c->addr);
+    server.stat.clientQbufLimitDisconnections++;
+    freeClient(c);
+    return true;
+}
+
+static void closeOutOfMemory(client *c) {
+    serverLog(LL_WARNING, "Closing client id=%llu: out of memory for the query buffer",
+              (unsigned long long)c->id);
+    freeClient(c);
+}
+
+/* Moves the big bulk being read out of the query buffer into a buffer of
+ * its final size once enough of it arrived (see the file comment).
+ * Returns C_ERR when the client was freed (out of memory). */
+static int maybeDetachBulk(client *c) {
+    sbuf *q = c->querybuf;
+    size_t missing = respPendingBulk(&c->parser, q->len - c->qpos);
+    if (missing <= 2) return C_OK; /* not in a body, or only its CRLF is missing */
+    size_t at = respBulkStart(&c->parser), start = c->qpos + at;
+    size_t have = q->len - start;
+    size_t total = have + missing - 2;
+    if (total < BIGARG_MIN_BYTES || have < total / BIGARG_PROOF_SHARE) return C_OK;
+    if (c->bigargCount == c->bigargCap) {
+        c->bigargCap = c->bigargCap ? c->bigargCap * 2 : 2;
+        c->bigargs = trealloc(c->bigargs, sizeof(sbuf *) * (size_t)c->bigargCap);
+        c->bigargAt = trealloc(c->bigargAt, sizeof(size_t) * (size_t)c->bigargCap);
     }
-    sbuf *own = c->querybuf;
-    if (shared) {
-        c->querybuf = q;
-        sharedInUse = true;
+    sbuf *b = sbufTryNewCap(total);
+    if (!b || !respDetachBulk(&c->parser)) {
+        sbufFree(b);
+        closeOutOfMemory(c);
+        return C_ERR;
     }
+    memcpy(b->buf, q->buf + start, have);
+    b->len = have;
+    c->bigargAt[c->bigargCount] = at;
+    c->bigargs[c->bigargCount++] = b;
+    c->bigargNeed = total - have;
+    if (q->cap > QUERYBUF_KEEP_BYTES) {
+        /* What stays is the command's head.  The memory the body needed
+         * goes back to the kernel, not just to the allocator: it would
+         * otherwise stay resident next to the value's buffer and add
+         * 1/32 to the peak. */
+        c->querybuf = sbufNew(q->buf, start);
+        tfreeReturningPages(q);
+    } else {
+        sbufSetLen(q, start);
+    }
+    return C_OK;
+}
+
+/* Runs the commands that input of 'c' completed.  'shared' says the input
+ * is in the shared buffer, 'own' is then the client's own buffer.  false
+ * when the client was freed. */
+static bool runInput(client *c, bool shared, sbuf *own) {
     client *outer = server.currentClient;
     server.currentClient = c;
     processInputBuffer(c);
@@ -513,7 +732,74 @@ static void readQueryFromClient(eventLoop *el, int fd, void *data, int mask) {
         sbufFree(c->querybuf);
         c->querybuf = sbufNewCap(0);
     }
-    if (c->flags & CLIENT_CLOSE_ASAP) freeClient(c);
+    if (c->flags & CLIENT_CLOSE_ASAP) {
+        freeClient(c);
+        return false;
+    }
+    return true;
+}
+
+/* Reads the body of a detached big argument straight into its buffer.
+ * The bytes after the body (its CRLF, more arguments) are never read with
+ * it: the parser waits for them, and once the body is complete the next
+ * read goes to the query buffer again.  false when the client was freed. */
+static bool readBigArg(client *c) {
+    sbuf *b = c->bigargs[c->bigargCount - 1];
+    size_t want = c->bigargNeed < MAX_READ_PER_EVENT ? c->bigargNeed : MAX_READ_PER_EVENT;
+    ssize_t n = readSocket(c, b->buf + b->len, want);
+    if (n <= 0) return n == 0;
+    b->len += (size_t)n;
+    c->bigargNeed -= (size_t)n;
+    if (overQueryLimit(c, clientQueryBytes(c, NULL))) return false;
+    if (!c->bigargNeed) b->buf[b->len] = '\0';
+    return true;
+}
+
+/* One read and what it completes.  false when the client was freed. */
+static bool readQueryOnce(client *c) {
+    if (c->bigargNeed) return readBigArg(c);
+    size_t readlen = READ_CHUNK_BYTES;
+    /* Nothing unfinished: the parser is at a command start and the read
+     * can go to the shared buffer. */
+    bool shared = c->querybuf->len == 0 && !sharedInUse;
+    sbuf *q;
+    if (shared) {
+        if (!sharedReadBuf) sharedReadBuf = sbufNewCap(READ_CHUNK_BYTES);
+        q = sharedReadBuf;
+        q->len = 0;
+    } else {
+        if (maybeDetachBulk(c) == C_ERR) return false;
+        if (c->bigargNeed) return readBigArg(c);
+        q = c->querybuf;
+        size_t pending = respPendingBulk(&c->parser, q->len - c->qpos);
+        if (pending > readlen) {
+            /* A big argument is arriving but has not shown it is real
+             * yet: fill the room there is, or double what we hold, so
+             * memory follows the bytes that came, not the length
+             * announced, and the buffer is not reallocated per read. */
+            size_t room = q->cap - q->len;
+            readlen = room >= READ_CHUNK_BYTES ? room : (q->len > readlen ? q->len : readlen);
+            if (readlen > pending) readlen = pending;
+            if (readlen > MAX_READ_PER_EVENT) readlen = MAX_READ_PER_EVENT;
+        }
+        q = sbufTryMakeRoom(q, readlen);
+        if (!q) {
+            closeOutOfMemory(c);
+            return false;
+        }
+        c->querybuf = q;
+    }
+    ssize_t n = readSocket(c, q->buf + q->len, readlen);
+    if (n <= 0) return n == 0;
+    q->len += (size_t)n;
+    q->buf[q->len] = '\0';
+    if (overQueryLimit(c, shared ? q->len : clientQueryBytes(c, NULL))) return false;
+    sbuf *own = c->querybuf;
+    if (shared) {
+        c->querybuf = q;
+        sharedInUse = true;
+    }
+    return runInput(c, shared, own);
 }
 
 /* ---- writing ---- */
@@ -521,6 +807,11 @@ static void readQueryFromClient(eventLoop *el, int fd, void *data, int mask) {
 /* Writes as much pending output as the socket takes.  Returns C_ERR when
  * the client was freed. */
 static int writeToClient(client *c) {
+    if (c->tls && !tlsHandshakeDone(c->tls)) {
+        int h = tlsAdvanceHandshake(c);
+        if (h < 0) return C_ERR;
+        if (h == 0) return C_OK;
+    }
     size_t total = 0;
     while (c->bufpos > 0 || c->replyHead) {
         struct iovec iov[WRITE_IOV_MAX];
@@ -537,7 +828,7 @@ static int writeToClient(client *c) {
                 offset = 0;
                 continue;
             }
-            iov[cnt].iov_base = b->data + offset;
+            iov[cnt].iov_base = blockBytes(b) + offset;
             iov[cnt].iov_len = b->used - offset;
             cnt++;
             offset = 0;
@@ -547,9 +838,17 @@ static int writeToClient(client *c) {
             c->sentlen = 0;
             break;
         }
-        /* One chunk (the common small reply) takes the cheaper write(2). */
-        ssize_t n = cnt == 1 ? write(c->fd, iov[0].iov_base, iov[0].iov_len)
-                             : writev(c->fd, iov, cnt);
+        ssize_t n;
+        if (c->tls) {
+            /* One chunk per SSL_write; the loop comes back for the rest. */
+            int status;
+            n = tlsWrite(c->tls, iov[0].iov_base, iov[0].iov_len, &status);
+            if (n < 0 && (status == TLS_IO_WANT_WRITE || status == TLS_IO_WANT_READ)) break;
+            if (n < 0) errno = EIO;
+        } else {
+            /* One chunk (the common small reply) takes the cheaper write(2). */
+            n = cnt == 1 ? write(c->fd, iov[0].iov_base, iov[0].iov_len) : writev(c->fd, iov, cnt);
+        }
         if (n <= 0) {
             if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) break;
             serverLog(LL_VERBOSE, "Error writing to client: %s", strerror(errno));
@@ -579,7 +878,7 @@ static int writeToClient(client *c) {
                 c->replyBytes -= b->used;
                 c->replyHead = b->next;
                 if (!c->replyHead) c->replyTail = NULL;
-                tfree(b);
+                freeBlock(b);
                 c->sentlen = 0;
             } else {
                 c->sentlen += left;
@@ -644,7 +943,7 @@ const char *clientReplyBytes(client *c, size_t *len, char **owned) {
     memcpy(p, c->buf, c->bufpos);
     size_t off = c->bufpos;
     for (replyBlock *b = c->replyHead; b; b = b->next) {
-        memcpy(p + off, b->data, b->used);
+        memcpy(p + off, blockBytes(b), b->used);
         off += b->used;
     }
     *owned = p;

@@ -19,6 +19,17 @@ client *createClient(int fd);
 void freeClient(client *c);
 /* Marks 'c' to be freed at the next safe point. */
 void freeClientAsync(client *c);
+/* The buffer holding 'arg', an argument of the command 'c' is running,
+ * when it is a big argument read into a buffer of its own: the caller
+ * owns it afterwards (a SET stores it as the value, no copy), and 'arg'
+ * keeps pointing at its bytes.  NULL when 'arg' lies in the query buffer
+ * (copy it then). */
+sbuf *clientTakeArgBuffer(client *c, slice arg);
+/* Bytes of input 'c' holds (query buffer and big arguments), and in
+ * '*freeBytes' (may be NULL) the room left in those buffers. */
+size_t clientQueryBytes(const client *c, size_t *freeBytes);
+/* Bytes allocated for the input of 'c'. */
+size_t clientQueryAllocBytes(const client *c);
 /* Runs the complete commands already in the query buffer of 'c' (input
  * that arrived while it was blocked).  May free 'c'. */
 void processPendingInput(client *c);

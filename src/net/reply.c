@@ -11,6 +11,11 @@
  * after a full one doubles up to 16 KB: replies like COMMAND alternate
  * placeholders with a few dozen bytes of data, and a 16 KB block for each
  * piece cost ~160 times the reply's size.
+ *
+ * A string value of 64 KB or more is not copied at all: a reference block
+ * points at the value's own buffer, which ds/sbufref.h keeps alive and
+ * unchanged (writers copy it first, a DEL leaves it to the reply) until
+ * the block is sent, however slowly the client reads.
  */
 #include "net/reply.h"
 
@@ -20,6 +25,7 @@
 
 #include "core/errors.h"
 #include "ds/numfmt.h"
+#include "ds/sbufref.h"
 #include "core/command.h"
 #include "core/pubsub.h"
 #include "net/conn.h"
@@ -36,6 +42,9 @@ static bool replyDisabled(client *c) {
 }
 
 #define REPLY_BLOCK_SMALL 256
+/* String values from this size on are sent without a copy (a reference
+ * block); smaller ones are cheaper to copy than to track. */
+#define REPLY_REF_MIN (64 * 1024)
 
 static replyBlock *newBlock(size_t size) {
     replyBlock *b = tmalloc(sizeof(replyBlock) + size);
@@ -43,6 +52,7 @@ static replyBlock *newBlock(size_t size) {
     b->size = tallocSize(b) - sizeof(replyBlock);
     b->used = 0;
     b->closed = false;
+    b->ref = NULL;
     return b;
 }
 
@@ -205,7 +215,25 @@ void addReplyBulkKv(client *c, const kvobj *kv) {
     char buf[32];
     const char *p;
     size_t len = kvStringBytes(kv, buf, &p);
-    addReplyBulk(c, p, len);
+    if (len < REPLY_REF_MIN || kv->encoding != OBJ_ENC_RAW || replyDisabled(c)) {
+        addReplyBulk(c, p, len);
+        return;
+    }
+    /* A big value is sent from where it lies: a closed block refers to
+     * it (the value stays alive and unchanged while the block does, see
+     * ds/sbufref.h), and the CRLF goes to the next block. */
+    char hdr[32];
+    addReplyProto(c, hdr, respEncodeHeader(hdr, '$', (long long)len));
+    sbuf *s = kvGetPtr(kv);
+    replyBlock *b = tmalloc(sizeof(replyBlock));
+    b->next = NULL;
+    b->size = b->used = len;
+    b->closed = true;
+    b->ref = s;
+    sbufRefAcquire(s);
+    appendBlock(c, b);
+    c->replyBytes += len;
+    addReplyProto(c, "\r\n", 2);
 }
 
 void addReplyLongLong(client *c, long long v) {
@@ -308,6 +336,7 @@ void *addReplyDeferredLen(client *c) {
     b->size = 32;
     b->used = 0;
     b->closed = true;
+    b->ref = NULL;
     appendBlock(c, b);
     return b;
 }

@@ -44,6 +44,7 @@ void respParserReset(respParser *p) {
     p->bulkLen = -1;
     p->scanned = 0;
     p->lineScan = 0;
+    p->skip = 0;
     p->argc = 0;
     p->consumed = 0;
     p->error = NULL;
@@ -280,8 +281,15 @@ int respParse(respParser *p, char *buf, size_t len, const respLimits *lim) {
      * bulkLen < 0 means the next thing to read is a "$" header. */
     size_t pos = p->scanned;
     long long remaining = p->remaining, bl = p->bulkLen;
-    int argc = p->argc;
-    while (remaining > 0) {
+    int argc = p->argc, skip = p->skip;
+    for (;;) {
+        /* The CRLF after a detached body (unchecked, like any bulk's). */
+        if (skip) {
+            if (len - pos < (size_t)skip) break;
+            pos += (size_t)skip;
+            skip = 0;
+        }
+        if (remaining == 0) break;
         if (bl < 0) {
             bl = parseBulkHeader(p, buf, len, pos, lim, &pos);
             if (bl == -2) return RESP_ERR;
@@ -303,7 +311,8 @@ int respParse(respParser *p, char *buf, size_t len, const respLimits *lim) {
     p->remaining = remaining;
     p->bulkLen = bl;
     p->argc = argc;
-    if (remaining > 0) {
+    p->skip = skip;
+    if (remaining > 0 || skip) {
         p->state = bl < 0 ? ST_ARGHDR : ST_ARGBODY;
         return RESP_MORE;
     }
@@ -316,6 +325,21 @@ size_t respPendingBulk(const respParser *p, size_t len) {
     size_t need = p->scanned + (size_t)p->bulkLen + 2;
     return need > len ? need - len : 0;
 }
+
+bool respDetachBulk(respParser *p) {
+    if (p->argc == p->argcap && !reserveArgs(&p->args, &p->argcap, (long long)p->argc + 1))
+        return false;
+    p->args[p->argc].off = RESP_ARG_DETACHED;
+    p->args[p->argc].len = (size_t)p->bulkLen;
+    p->argc++;
+    p->remaining--;
+    p->bulkLen = -1;
+    p->skip = 2;
+    p->state = ST_ARGHDR;
+    return true;
+}
+
+size_t respBulkStart(const respParser *p) { return p->scanned; }
 
 size_t respEncodeHeader(char *dst, char type, long long n) {
     dst[0] = type;

@@ -40,9 +40,12 @@
 #define RESP_INLINE_MAX (64 * 1024)
 
 typedef struct respArg {
-    size_t off;
+    size_t off; /* RESP_ARG_DETACHED: the bytes were moved out (respDetachBulk) */
     size_t len;
 } respArg;
+
+/* The 'off' of an argument whose bytes the caller keeps elsewhere. */
+#define RESP_ARG_DETACHED ((size_t)-1)
 
 typedef struct respLimits {
     long long maxBulkLen; /* proto-max-bulk-len */
@@ -56,6 +59,7 @@ typedef struct respParser {
     long long bulkLen;   /* length of the bulk being read, -1 when none */
     size_t scanned;      /* parse position relative to the command start */
     size_t lineScan;     /* where the search for the current line's end resumes */
+    int skip;            /* bytes to pass over before the next header (a detached bulk's CRLF) */
     int argc;
     int argcap;
     respArg *args;     /* owned */
@@ -82,6 +86,19 @@ int respParse(respParser *p, char *buf, size_t len, const respLimits *lim);
 /* Bytes still expected for the argument being read (0 when unknown), so
  * the reader can size its next read without trusting the announced length. */
 size_t respPendingBulk(const respParser *p, size_t len);
+
+/* Takes the bulk being read out of the byte stream: the caller moves the
+ * bytes of it that arrived (from p->scanned on, relative to the command
+ * start) and all that follow, up to its length, into a buffer of its own,
+ * and feeds the parser only what comes after the body (its CRLF, then the
+ * next arguments) at the position the body started.  The argument is
+ * reported with off RESP_ARG_DETACHED.  Only valid while
+ * respPendingBulk() is non-zero.  Returns false when the argument slot
+ * cannot be allocated (the caller treats it as out of memory). */
+bool respDetachBulk(respParser *p);
+/* Offset of the first body byte of the bulk being read, relative to the
+ * command start (meaningful while respPendingBulk() is non-zero). */
+size_t respBulkStart(const respParser *p);
 
 /* Writes "<type><n>\r\n" into 'dst' (at least 32 bytes) and returns its length. */
 size_t respEncodeHeader(char *dst, char type, long long n);

@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/access.h"
 #include "core/command.h"
 #include "core/propagate.h"
 #include "ds/numfmt.h"
@@ -288,26 +289,32 @@ static int redisSetRepl(lua_State *L) {
 }
 
 static int redisAclCheckCmd(lua_State *L) {
-    if (!scriptCurrentRun())
+    scriptRun *run = scriptCurrentRun();
+    if (!run)
         return raiseError(L, "redis.acl_check_cmd can only be called inside a script invocation");
     int argc = lua_gettop(L);
     if (argc == 0)
         return raiseError(L, "Please specify at least one argument for this redis lib call");
-    slice argv[2] = {{0}};
+    slice *argv = tmalloc(sizeof(*argv) * (size_t)argc);
     for (int j = 1; j <= argc; j++) {
-        if (lua_type(L, j) != LUA_TNUMBER && lua_type(L, j) != LUA_TSTRING)
+        if (lua_type(L, j) != LUA_TNUMBER && lua_type(L, j) != LUA_TSTRING) {
+            tfree(argv);
             return raiseError(L, "Lua redis lib command arguments must be strings or integers");
-        if (j <= 2) {
-            size_t len;
-            argv[j - 1].ptr = (char *)lua_tolstring(L, j, &len);
-            argv[j - 1].len = len;
         }
+        size_t len;
+        argv[j - 1].ptr = (char *)lua_tolstring(L, j, &len);
+        argv[j - 1].len = len;
     }
-    if (!lookupCommand(argv, argc < 2 ? argc : 2))
+    command *cmd = lookupCommand(argv, argc);
+    if (!cmd) {
+        tfree(argv);
         return raiseError(L, "Invalid command passed to redis.acl_check_cmd()");
-    /* Every connection is the default user with every permission until
-     * ACLs exist. */
-    lua_pushboolean(L, 1);
+    }
+    /* The caller's permissions, as redis.call would check them. */
+    int pos = 0;
+    bool ok = accessCheck(run->caller, cmd, argv, argc, &pos) == ACCESS_OK;
+    tfree(argv);
+    lua_pushboolean(L, ok);
     return 1;
 }
 

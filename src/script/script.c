@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/access.h"
 #include "core/command.h"
 #include "core/propagate.h"
 #include "net/conn.h"
@@ -164,6 +165,16 @@ int scriptCall(scriptRun *run, const char **err) {
         return refuse(cmd, "Wrong number of args calling Redis command from script", err);
     if ((cmd->flags & CMD_NOSCRIPT) && !scriptDisableDenyScript)
         return refuse(cmd, "This Redis command is not allowed from script", err);
+    /* The script runs with its caller's permissions. */
+    c->user = run->caller->user;
+    int deniedPos = 0;
+    int denied = accessCheck(c, cmd, c->argv, c->argc, &deniedPos);
+    if (denied != ACCESS_OK) {
+        slice object = {(char *)cmd->name, strlen(cmd->name)};
+        if (denied != ACCESS_DENIED_CMD) object = c->argv[deniedPos];
+        accessLogDenial(run->caller, denied, ACCESS_CTX_LUA, object, NULL);
+        return refuse(cmd, accessScriptDeniedError(denied), err);
+    }
     if ((run->flags & RUN_READONLY) && (cmd->flags & (CMD_WRITE | CMD_MAY_REPLICATE)))
         return refuse(cmd, "Write commands are not allowed from read-only scripts.", err);
     /* OOM is decided by the state at the script's start, and only until it

@@ -25,6 +25,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "acl/acl.h"
 #include "core/args.h"
 #include "core/command.h"
 #include "core/errors.h"
@@ -34,6 +35,7 @@
 #include "ds/numfmt.h"
 #include "net/conn.h"
 #include "net/reply.h"
+#include "net/tls.h"
 #include "types/collection.h"
 #include "types/hyperloglog.h"
 #include "types/zset.h"
@@ -69,6 +71,8 @@ struct configEntry {
 
 static const char *const loglevelNames[] = {"debug", "verbose", "notice", "warning", NULL};
 static const char *const debugCmdNames[] = {"no", "yes", "local", NULL};
+static const char *const tlsAuthNames[] = {"no", "yes", "optional", NULL};
+static const char *const pubsubDefaultNames[] = {"resetchannels", "allchannels", NULL};
 
 /* Redis clamps hz into [1, 500] silently, and CONFIG GET shows the result. */
 #define CONFIG_MIN_HZ 1
@@ -89,12 +93,19 @@ static sbuf *getAppendonly(const configEntry *e, sbuf *s);
 static int applyPort(const char **err);
 static int applyBind(const char **err);
 static int applyHz(const char **err);
+static int applyRequirepass(const char **err);
+static int applyPubsubDefault(const char **err);
+static int applyTlsPort(const char **err);
+static int applyTls(const char **err);
 static int setObufLimits(const configEntry *e, char **argv, int argc, const char **err);
 static sbuf *getObufLimits(const configEntry *e, sbuf *s);
 static int setNotifyEvents(const configEntry *e, char **argv, int argc, const char **err);
 static sbuf *getNotifyEvents(const configEntry *e, sbuf *s);
 
 static const configEntry configTable[] = {
+    {"acl-pubsub-default", CT_ENUM, 0, &aclPubsubDefaultAll, 0, 1, "resetchannels", pubsubDefaultNames, NULL, NULL, applyPubsubDefault},
+    {"aclfile", CT_STRING, CFG_IMMUTABLE, &aclFile, 0, 0, "", NULL, NULL, NULL, NULL},
+    {"acllog-max-len", CT_LL, 0, &aclLogMaxLen, 0, LLONG_MAX, "128", NULL, NULL, NULL, NULL},
     {"appendonly", CT_SPECIAL, 0, NULL, 0, 0, "no", NULL, setAppendonly, getAppendonly, NULL},
     {"bind", CT_SPECIAL, 0, NULL, 0, 0, "127.0.0.1 -::1", NULL, setBind, getBind, applyBind},
     {"busy-reply-threshold", CT_LL, 0, &scriptBusyThresholdMs, 0, LLONG_MAX, "5000", NULL, NULL, NULL, NULL},
@@ -126,7 +137,7 @@ static const configEntry configTable[] = {
     {"pidfile", CT_STRING, CFG_IMMUTABLE, &server.pidfile, 0, 0, "", NULL, NULL, NULL, NULL},
     {"port", CT_INT, 0, &server.port, 0, 65535, "6379", NULL, NULL, NULL, applyPort},
     {"proto-max-bulk-len", CT_MEM, 0, &server.protoMaxBulkLen, 1024 * 1024, LLONG_MAX, "512mb", NULL, NULL, NULL, NULL},
-    {"requirepass", CT_STRING, CFG_SENSITIVE, &server.requirepass, 0, 0, "", NULL, NULL, NULL, NULL},
+    {"requirepass", CT_STRING, CFG_SENSITIVE, &server.requirepass, 0, 0, "", NULL, NULL, NULL, applyRequirepass},
     {"save", CT_SPECIAL, 0, NULL, 0, 0, "", NULL, setSave, getSave, NULL},
     {"set-max-intset-entries", CT_LL, 0, &setMaxIntsetEntries, 0, LLONG_MAX, "512", NULL, NULL, NULL, NULL},
     {"slowlog-log-slower-than", CT_LL, 0, &server.slowlogLogSlowerThan, -1, LLONG_MAX, "10000", NULL, NULL, NULL, NULL},
@@ -136,6 +147,22 @@ static const configEntry configTable[] = {
     {"tcp-backlog", CT_INT, CFG_IMMUTABLE, &server.tcpBacklog, 0, INT_MAX, "511", NULL, NULL, NULL, NULL},
     {"tcp-keepalive", CT_INT, 0, &server.tcpkeepalive, 0, INT_MAX, "300", NULL, NULL, NULL, NULL},
     {"timeout", CT_LL, 0, &server.maxidletime, 0, INT_MAX, "0", NULL, NULL, NULL, NULL},
+    {"tls-auth-clients", CT_ENUM, 0, &tlsConfig.authClients, 0, 2, "yes", tlsAuthNames, NULL, NULL, applyTls},
+    {"tls-ca-cert-dir", CT_STRING, 0, &tlsConfig.caCertDir, 0, 0, "", NULL, NULL, NULL, applyTls},
+    {"tls-ca-cert-file", CT_STRING, 0, &tlsConfig.caCertFile, 0, 0, "", NULL, NULL, NULL, applyTls},
+    {"tls-cert-file", CT_STRING, 0, &tlsConfig.certFile, 0, 0, "", NULL, NULL, NULL, applyTls},
+    {"tls-ciphers", CT_STRING, 0, &tlsConfig.ciphers, 0, 0, "", NULL, NULL, NULL, applyTls},
+    {"tls-ciphersuites", CT_STRING, 0, &tlsConfig.ciphersuites, 0, 0, "", NULL, NULL, NULL, applyTls},
+    {"tls-cluster", CT_BOOL, 0, &tlsConfig.cluster, 0, 1, "no", NULL, NULL, NULL, NULL},
+    {"tls-key-file", CT_STRING, 0, &tlsConfig.keyFile, 0, 0, "", NULL, NULL, NULL, applyTls},
+    {"tls-key-file-pass", CT_STRING, 0, &tlsConfig.keyFilePass, 0, 0, "", NULL, NULL, NULL, applyTls},
+    {"tls-port", CT_INT, 0, &tlsConfig.port, 0, 65535, "0", NULL, NULL, NULL, applyTlsPort},
+    {"tls-prefer-server-ciphers", CT_BOOL, 0, &tlsConfig.preferServerCiphers, 0, 1, "no", NULL, NULL, NULL, applyTls},
+    {"tls-protocols", CT_STRING, 0, &tlsConfig.protocols, 0, 0, "", NULL, NULL, NULL, applyTls},
+    {"tls-replication", CT_BOOL, 0, &tlsConfig.replication, 0, 1, "no", NULL, NULL, NULL, NULL},
+    {"tls-session-cache-size", CT_INT, 0, &tlsConfig.sessionCacheSize, 0, INT_MAX, "20480", NULL, NULL, NULL, applyTls},
+    {"tls-session-cache-timeout", CT_INT, 0, &tlsConfig.sessionCacheTimeout, 0, INT_MAX, "300", NULL, NULL, NULL, applyTls},
+    {"tls-session-caching", CT_BOOL, 0, &tlsConfig.sessionCaching, 0, 1, "yes", NULL, NULL, NULL, applyTls},
     {"unixsocket", CT_STRING, CFG_IMMUTABLE, &server.unixsocket, 0, 0, "", NULL, NULL, NULL, NULL},
     {"unixsocketperm", CT_INT, CFG_IMMUTABLE | CFG_OCTAL, &server.unixsocketperm, 0, 0777, "0", NULL, NULL, NULL, NULL},
     {"zset-max-listpack-entries", CT_LL, 0, &zsetMaxListpackEntries, 0, LLONG_MAX, "128", NULL, NULL, NULL, NULL},
@@ -419,6 +446,36 @@ static int applyHz(const char **err) {
     return C_OK;
 }
 
+/* requirepass is the default user's only password (acl/ applies it once
+ * it has started; at config time it is just stored). */
+static int applyRequirepass(const char **err) {
+    aclSetDefaultPassword(server.requirepass);
+    return C_OK;
+}
+
+/* tls-port: reopens the listeners (the TLS context is built the first
+ * time one is needed). */
+static int applyTlsPort(const char **err) {
+    return reopenListeners("Unable to listen on this port", err);
+}
+
+/* Any other tls-* directive: once TLS is in use (a context exists), the
+ * context is rebuilt so new connections get the change; a setting that
+ * does not load is refused, and the old context stays. */
+static int applyTls(const char **err) {
+    if (!server.el || !tlsConfigured()) return C_OK;
+    if (tlsConfigure() == C_ERR) {
+        *err = "Unable to update TLS configuration. Check server logs.";
+        return C_ERR;
+    }
+    return C_OK;
+}
+
+static int applyPubsubDefault(const char **err) {
+    aclApplyPubsubDefault();
+    return C_OK;
+}
+
 /* Sets 'e' from one value as CONFIG SET receives it: special directives
  * (bind, save) split it into words the way the config file would. */
 static int setConfigFromText(const configEntry *e, const char *text, const char **err) {
@@ -513,7 +570,15 @@ void configLoadText(const char *text, const char *origin) {
                 for (int k = 0; k < argc; k++) argv[k][args[k].len] = '\0';
                 const configEntry *e = findConfig(argv[0]);
                 const char *err = NULL;
-                if (!e) {
+                if (strcasecmp(argv[0], "user") == 0 && argc >= 2) {
+                    const char *why = aclQueueConfigUser(argv + 1, argc - 1);
+                    if (why) {
+                        char msg[256];
+                        snprintf(msg, sizeof(msg), "Error in user declaration '%s': %s", argv[1],
+                                 why);
+                        configFatal(origin, lineno, orig, msg);
+                    }
+                } else if (!e) {
                     configFatal(origin, lineno, orig, "Bad directive or wrong number of arguments");
                 } else if (e->kind != CT_SPECIAL && argc != 2) {
                     configFatal(origin, lineno, orig, "wrong number of arguments");
@@ -671,6 +736,10 @@ void configSetCommand(client *c) {
         stored = j + 1;
     }
     for (int j = 0; j < n; j++) {
+        /* One apply per hook (several tls-* values rebuild one context). */
+        bool again = false;
+        for (int k = 0; k < j; k++) again |= entries[k]->apply == entries[j]->apply;
+        if (again) continue;
         if (entries[j]->apply && entries[j]->apply(&err) == C_ERR) {
             serverLog(LL_WARNING,
                       "Failed applying new configuration. Possibly related to new %s setting. "
@@ -784,7 +853,7 @@ void configRewriteCommand(client *c) {
     }
     sbuf *out = sbufNewCap(text->len + 256);
     bool written[NUM_CONFIGS] = {0};
-    bool signature = false;
+    bool signature = false, usersWritten = false;
     char *line = text->buf;
     while (line && *line) {
         char *nl = strchr(line, '\n');
@@ -792,6 +861,14 @@ void configRewriteCommand(client *c) {
         char name[128] = "";
         sscanf(line, "%127s", name);
         const configEntry *e = name[0] && name[0] != '#' ? findConfig(name) : NULL;
+        if (strcasecmp(name, "user") == 0) {
+            /* The users in the file are replaced by the current ones (when
+             * there is no aclfile), where the first user line was. */
+            if (!usersWritten && !aclFile) out = aclCatConfigUsers(out);
+            usersWritten = true;
+            line = nl ? nl + 1 : NULL;
+            continue;
+        }
         if (len == strlen(REWRITE_SIGNATURE) && memcmp(line, REWRITE_SIGNATURE, len) == 0)
             signature = true;
         if (e) {
@@ -816,6 +893,10 @@ void configRewriteCommand(client *c) {
         if (!appended) out = sbufCatStr(out, REWRITE_SIGNATURE "\n");
         appended = true;
         out = catConfigLine(out, e);
+    }
+    if (!usersWritten && !aclFile) {
+        if (!appended) out = sbufCatStr(out, REWRITE_SIGNATURE "\n");
+        out = aclCatConfigUsers(out);
     }
     sbuf *tmp = sbufNewCap(64);
     tmp = sbufCatPrintf(tmp, "%s.tmp-%d", server.configfile, (int)getpid());

@@ -228,7 +228,7 @@ static sbuf *catServer(sbuf *s) {
 static sbuf *catClients(sbuf *s) {
     size_t maxIn = 0, maxOut = 0;
     for (client *c = server.clients; c; c = c->next) {
-        size_t in = sbufAllocSize(c->querybuf), out = clientOutputBytes(c);
+        size_t in = clientQueryAllocBytes(c), out = clientOutputBytes(c);
         if (in > maxIn) maxIn = in;
         if (out > maxOut) maxOut = out;
     }
@@ -250,7 +250,7 @@ static sbuf *catClients(sbuf *s) {
 static size_t clientsMemory(void) {
     size_t total = 0;
     for (client *c = server.clients; c; c = c->next)
-        total += tallocSize(c) + sbufAllocSize(c->querybuf) + c->replyBytes;
+        total += tallocSize(c) + clientQueryAllocBytes(c) + c->replyBytes;
     return total;
 }
 

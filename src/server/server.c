@@ -17,6 +17,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "acl/acl.h"
+#include "net/tls.h"
 #include "core/blocking.h"
 #include "core/command.h"
 #include "core/db.h"
@@ -202,6 +204,8 @@ int initServer(void) {
     }
     dbInitAll();
     commandTableInit();
+    aclInit();
+    aclLoadAtStartup();
     registerTypes();
     lazyfreeInit();
     scriptingInit();
@@ -242,6 +246,8 @@ void exitServer(int code) {
     lazyfreeShutdown();
     dbFreeAll();
     scriptingRelease();
+    aclRelease();
+    tlsRelease();
     slowlogReset();
     freeConfigStrings();
     loopRelease(server.el);

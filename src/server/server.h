@@ -84,7 +84,9 @@ typedef struct replyBlock {
     struct replyBlock *next;
     size_t size;   /* capacity of data[] */
     size_t used;   /* bytes written */
-    bool closed;   /* a deferred-length placeholder: append nothing after it */
+    bool closed;   /* a deferred-length placeholder or a reference: append nothing */
+    sbuf *ref;     /* when set, the bytes are ref->buf[0..used): a big value sent
+                    * without a copy, held through ds/sbufref.h */
     char data[];
 } replyBlock;
 
@@ -101,6 +103,12 @@ typedef struct client {
     int argc;
     int argvcap;
     slice *argv;
+    /* Big bulk arguments of the command being read, moved out of the query
+     * buffer into buffers of their final size (net/conn.c). */
+    sbuf **bigargs;
+    size_t *bigargAt; /* where each was cut out, from the command's start */
+    int bigargCount, bigargCap;
+    size_t bigargNeed; /* bytes still to arrive for bigargs[bigargCount - 1] */
     const struct command *cmd, *lastcmd;
     /* Reply side: the static buffer first, then overflow blocks. */
     size_t bufpos;
@@ -119,7 +127,11 @@ typedef struct client {
     struct blockState *bstate;   /* core/blocking.c */
     struct multiState *mstate;   /* core/multi.c */
     struct pubsubState *pstate;  /* core/pubsub.c */
+    /* Who the client is (acl/user.c; NULL: a fake client, which may run
+     * anything).  Authentication state is CLIENT_AUTHENTICATED. */
+    struct aclUser *user;
     struct blockedCall *blockedCall; /* server/slowlog.c: a blocked command's stats */
+    struct tlsConn *tls; /* net/tls.c, for clients of a tls-port; else NULL */
     char buf[REPLY_CHUNK_BYTES];
 } client;
 
@@ -200,6 +212,8 @@ typedef struct command {
     /* Filled at init. */
     struct command **subcommands;
     int numSub;
+    int id; /* position in the table: 0 .. commandCount()-1 (ACL bitmaps) */
+    const struct command *parent; /* the container of a subcommand, else NULL */
     /* Statistics (INFO commandstats). */
     long long calls, usec, rejectedCalls, failedCalls;
     /* Flags that depend on the arguments (EVAL, FCALL: what the script
@@ -262,6 +276,8 @@ typedef struct serverState {
     char runid[41];
     int ipfd[CONFIG_MAX_BIND];
     int ipfdCount;
+    int tlsfd[CONFIG_MAX_BIND]; /* tls-port listeners (net/tls.c connections) */
+    int tlsfdCount;
     int sofd;
     db *dbs;
     client *clients; /* doubly linked list head */

@@ -63,7 +63,7 @@ sbuf *lookupStringForBitWrite(client *c, slice key, uint64_t maxbit, bool *dirty
         if (s) dbAdd(c->db, kvNewPtr(key.ptr, key.len, OBJ_STRING, OBJ_ENC_RAW, s, -1));
         *dirty = true;
     } else if (kv->encoding == OBJ_ENC_RAW) {
-        sbuf *old = kvGetPtr(kv);
+        sbuf *old = kvStringForWrite(kv);
         size_t olen = old->len;
         s = sbufTryGrowZero(old, need);
         if (s) {

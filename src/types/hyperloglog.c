@@ -65,7 +65,7 @@ static int lookupHllOrReply(client *c, slice key, bool write, kvobj **out) {
  * embstr (the kvobj is then replaced; '*kv' follows).  Write the possibly
  * moved buffer back with kvSetPtr. */
 static sbuf *unshareHll(client *c, kvobj **kv, slice key) {
-    if ((*kv)->encoding == OBJ_ENC_RAW) return kvGetPtr(*kv);
+    if ((*kv)->encoding == OBJ_ENC_RAW) return kvStringForWrite(*kv);
     char buf[32];
     const char *p;
     size_t len = kvStringBytes(*kv, buf, &p);

@@ -35,6 +35,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/access.h"
 #include "core/args.h"
 #include "core/db.h"
 #include "core/errors.h"
@@ -327,8 +328,20 @@ static int parseSortOptionsOrReply(client *c, bool readonly, sortOpts *o) {
             o->hasBy = true;
             /* A constant pattern means "don't sort" (BY nosort); as in
              * Redis, a later BY with a '*' does not undo that. */
-            if (!strchr(o->by.s, '*')) o->dontsort = true;
+            if (!strchr(o->by.s, '*')) {
+                o->dontsort = true;
+            } else if (!accessFullKeyRead(c)) {
+                /* A pattern reads keys the ACL check never saw. */
+                addReplyError(c, "ERR BY option of SORT denied due to insufficient ACL "
+                                 "permissions.");
+                return C_ERR;
+            }
         } else if (sliceIs(a, "get") && left >= 1) {
+            if (!accessFullKeyRead(c)) {
+                addReplyError(c, "ERR GET option of SORT denied due to insufficient ACL "
+                                 "permissions.");
+                return C_ERR;
+            }
             o->gets = trealloc(o->gets, sizeof(sortPattern) * (size_t)(o->ngets + 1));
             o->gets[o->ngets++] = patternOf(c->argv[++j]);
         } else {

@@ -40,6 +40,7 @@
 #include "core/notify.h"
 #include "core/propagate.h"
 #include "ds/numfmt.h"
+#include "net/conn.h"
 #include "net/reply.h"
 
 #define SET_NX (1 << 0)
@@ -118,9 +119,13 @@ static int parseSetOptions(client *c, int first, int allowed, int *flags, slice 
 }
 
 /* Stores 'val' under 'key' as a fresh string with TTL 'when' (-1 none),
- * replacing 'old' when the key exists ('old' is invalid afterwards). */
+ * replacing 'old' when the key exists ('old' is invalid afterwards).  A
+ * big argument read into a buffer of its own becomes the value as it is
+ * (it is longer than any int or embstr), so a 256 MB SET copies nothing. */
 static void storeString(client *c, kvobj *old, slice key, slice val, long long when) {
-    kvobj *kv = kvNewString(key.ptr, key.len, val.ptr, val.len, when);
+    sbuf *own = val.len > OBJ_EMBSTR_MAX ? clientTakeArgBuffer(c, val) : NULL;
+    kvobj *kv = own ? kvNewPtr(key.ptr, key.len, OBJ_STRING, OBJ_ENC_RAW, own, when)
+                    : kvNewString(key.ptr, key.len, val.ptr, val.len, when);
     if (old)
         dbReplace(c->db, old, kv, false);
     else
@@ -355,7 +360,7 @@ void appendCommand(client *c) {
         if (checkStringLengthOrReply(c, olen, val.len) == C_ERR) return;
         sbuf *s;
         if (kv->encoding == OBJ_ENC_RAW) {
-            s = sbufTryMakeRoom(kvGetPtr(kv), val.len);
+            s = sbufTryMakeRoom(kvStringForWrite(kv), val.len);
             if (s) kvSetPtr(kv, s);
         } else {
             s = unshareAsRaw(c, kv, key, olen + val.len);
@@ -398,7 +403,7 @@ void setrangeCommand(client *c) {
         s = sbufTryNewZero(end);
         if (s) dbAdd(c->db, kvNewPtr(key.ptr, key.len, OBJ_STRING, OBJ_ENC_RAW, s, -1));
     } else if (kv->encoding == OBJ_ENC_RAW) {
-        s = sbufTryGrowZero(kvGetPtr(kv), end);
+        s = sbufTryGrowZero(kvStringForWrite(kv), end);
         if (s) kvSetPtr(kv, s);
     } else {
         s = unshareAsRaw(c, kv, key, end);

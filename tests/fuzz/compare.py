@@ -41,7 +41,7 @@ TYPE_ONLY = {
 }
 SHAPE = {"time", "hello"}
 MULTISET = {"smembers", "sinter", "sunion", "sdiff", "keys", "pubsub|channels",
-            "pubsub|shardchannels", "acl|users"}
+            "pubsub|shardchannels", "acl|users", "acl|cat"}
 PAIRS_MULTISET = {"config|get"}
 HASHORDER = {"hgetall", "hkeys", "hvals"}
 TTL = {"ttl": 2, "pttl": 2000, "expiretime": 2, "pexpiretime": 2000}

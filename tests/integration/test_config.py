@@ -12,7 +12,10 @@ import pytest
 from support import servers
 
 # Directives the harness sets itself, or that would break the test server.
-HARNESS = {"port", "bind", "dir", "daemonize", "logfile", "pidfile", "unixsocket"}
+# (aclfile needs a file, and replaces requirepass: test_acl.py covers it.)
+# (tls-port needs certificates: test_tls.py covers it.)
+HARNESS = {"port", "bind", "dir", "daemonize", "logfile", "pidfile", "unixsocket", "aclfile",
+           "tls-port"}
 # Directives the harness passes on the command line, overriding any file.
 HARNESS_ARGS = {"save", "appendonly", "enable-debug-command"}
 
@@ -20,6 +23,23 @@ HARNESS_ARGS = {"save", "appendonly", "enable-debug-command"}
 # the text CONFIG GET prints for it.  Directives missing here still get the
 # default-value round trip below.
 SAMPLES = {
+    "acl-pubsub-default": ("allchannels", "allchannels"),
+    "acllog-max-len": ("12", "12"),
+    "tls-auth-clients": ("optional", "optional"),
+    "tls-ca-cert-dir": ("/etc/ssl/certs", "/etc/ssl/certs"),
+    "tls-ca-cert-file": ("/tmp/ca.crt", "/tmp/ca.crt"),
+    "tls-cert-file": ("/tmp/server.crt", "/tmp/server.crt"),
+    "tls-ciphers": ("HIGH", "HIGH"),
+    "tls-ciphersuites": ("TLS_AES_256_GCM_SHA384", "TLS_AES_256_GCM_SHA384"),
+    "tls-cluster": ("no", "no"),
+    "tls-key-file": ("/tmp/server.key", "/tmp/server.key"),
+    "tls-key-file-pass": ("pw", "pw"),
+    "tls-prefer-server-ciphers": ("yes", "yes"),
+    "tls-protocols": ("TLSv1.3", "TLSv1.3"),
+    "tls-replication": ("no", "no"),
+    "tls-session-cache-size": ("1000", "1000"),
+    "tls-session-cache-timeout": ("60", "60"),
+    "tls-session-caching": ("no", "no"),
     "appendonly": ("no", "no"),
     "busy-reply-threshold": ("3000", "3000"),
     "lua-time-limit": ("3000", "3000"),

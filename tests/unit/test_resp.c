@@ -317,6 +317,39 @@ static void test_pending_bulk_reports_bytes_still_missing(void **state) {
     respParserFree(&p);
 }
 
+/* A detached bulk: the caller takes the body out of the stream and feeds
+ * only what follows it (CRLF, further arguments), at every split point. */
+static void test_detached_bulk_leaves_the_stream(void **state) {
+    (void)state;
+    const char head[] = "*4\r\n$3\r\nSET\r\n$1\r\nk\r\n$10\r\n";
+    const char tail[] = "\r\n$2\r\nEX\r\n";
+    for (int last = 0; last < 2; last++) {
+        char in[128];
+        size_t hl = sizeof(head) - 1;
+        memcpy(in, head, hl);
+        if (last) in[1] = '3'; /* the detached bulk is the last argument */
+        in[hl] = 'a';          /* one body byte arrived before the detach */
+        respParser p;
+        respParserInit(&p);
+        assert_int_equal(respParse(&p, in, hl + 1, &authed), RESP_MORE);
+        assert_int_equal(respPendingBulk(&p, hl + 1), 9 + 2);
+        assert_int_equal(respBulkStart(&p), hl);
+        assert_true(respDetachBulk(&p));
+        /* The body is gone: what follows it goes where it started. */
+        size_t tl = last ? 2 : sizeof(tail) - 1;
+        memcpy(in + hl, tail, tl);
+        for (size_t cut = hl; cut < hl + tl; cut++)
+            assert_int_equal(respParse(&p, in, cut, &authed), RESP_MORE);
+        assert_int_equal(respParse(&p, in, hl + tl, &authed), RESP_DONE);
+        assert_int_equal(p.consumed, hl + tl);
+        assert_int_equal(p.argc, last ? 3 : 4);
+        assert_true(p.args[2].off == RESP_ARG_DETACHED);
+        assert_int_equal(p.args[2].len, 10);
+        if (!last) assert_memory_equal(in + p.args[3].off, "EX", 2);
+        respParserFree(&p);
+    }
+}
+
 /* ---- errors --------------------------------------------------------------- */
 
 typedef struct errCase {
@@ -660,6 +693,7 @@ int main(void) {
         cmocka_unit_test(test_zero_and_negative_counts_are_empty_commands),
         cmocka_unit_test(test_large_bulk_and_many_args),
         cmocka_unit_test(test_pending_bulk_reports_bytes_still_missing),
+        cmocka_unit_test(test_detached_bulk_leaves_the_stream),
         cmocka_unit_test(test_error_texts_match_redis),
         cmocka_unit_test(test_proto_max_bulk_len_is_the_callers_limit),
         cmocka_unit_test(test_too_big_lines_are_errors_past_64k),

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  *
  * Unit tests for src/ds/sbuf.c: construction, appends, growth policy
- * (doubling below 1 MiB, +1 MiB above), the try-variants that must leave
+ * (doubling below 1 MiB, then a quarter more, at least 1 MiB), the try-variants that must leave
  * the buffer untouched on refusal, consuming a prefix (the query buffer's
  * use), shrinking, and the invariant that the bytes are always followed by
  * a NUL.  A randomized run checks a sequence of operations against a plain
@@ -143,6 +143,21 @@ static void test_growth_doubles_below_a_mib_then_adds_a_mib(void **state) {
     s = sbufMakeRoom(s, 2 * MIB);
     assert_true(s->cap >= 3 * MIB); /* need + 1 MiB, not 4 MiB */
     assert_true(s->cap < 4 * MIB); /* allocator size classes round up a little */
+    sbufFree(s);
+
+    /* Past 4 MiB the step is a quarter of the need: geometric, so APPEND
+     * in a loop stays amortised O(1).  Growing a big buffer (fresh memory
+     * advised onto huge pages, then a copy) keeps every byte. */
+    s = sbufNewCap(0);
+    s = sbufCat(s, "head", 4);
+    s = sbufMakeRoom(s, 40 * MIB);
+    assert_true(s->cap >= 50 * MIB);
+    assert_true(s->cap < 64 * MIB);
+    memset(s->buf + 4, 'q', 40 * MIB);
+    sbufSetLen(s, 4 + 40 * MIB);
+    s = sbufMakeRoom(s, s->cap - s->len + 1);
+    assert_memory_equal(s->buf, "head", 4);
+    assert_true(s->buf[40 * MIB + 3] == 'q' && s->buf[4 + 40 * MIB] == '\0');
     sbufFree(s);
 
     /* Appending one byte at a time reallocates O(log n) times. */
