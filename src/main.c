@@ -27,25 +27,6 @@ static void usage(void) {
     exit(1);
 }
 
-/* Appends 'arg' to 's' quoted so the config parser reads it back intact. */
-static sbuf *catQuoted(sbuf *s, const char *arg) {
-    s = sbufCat(s, "\"", 1);
-    for (const char *p = arg; *p; p++) {
-        unsigned char ch = (unsigned char)*p;
-        if (ch == '"' || ch == '\\')
-            s = sbufCatPrintf(s, "\\%c", ch);
-        else if (ch == '\n')
-            s = sbufCatStr(s, "\\n");
-        else if (ch == '\r')
-            s = sbufCatStr(s, "\\r");
-        else if (ch < 32 || ch >= 127)
-            s = sbufCatPrintf(s, "\\x%02x", ch);
-        else
-            s = sbufCat(s, p, 1);
-    }
-    return sbufCat(s, "\"", 1);
-}
-
 int main(int argc, char **argv) {
     /* SORT ... ALPHA collates with the environment's locale, as Redis does. */
     setlocale(LC_COLLATE, "");
@@ -82,7 +63,7 @@ int main(int argc, char **argv) {
             first = false;
         } else {
             text = sbufCat(text, " ", 1);
-            text = catQuoted(text, argv[j]);
+            text = configCatWord(text, argv[j], strlen(argv[j]), true);
         }
     }
     text = sbufCat(text, "\n", 1);

@@ -178,3 +178,15 @@ sbuf *sbufShrink(sbuf *s) {
 void sbufFree(sbuf *s) { tfree(s); }
 
 size_t sbufAllocSize(const sbuf *s) { return tallocSize(s); }
+
+sbuf *sbufCatHumanBytes(sbuf *s, unsigned long long n) {
+    static const char units[] = "KMGTP";
+    if (n < 1024) return sbufCatPrintf(s, "%lluB", n);
+    double d = (double)n / 1024;
+    int u = 0;
+    while (d >= 1024 && u < 4) {
+        d /= 1024;
+        u++;
+    }
+    return sbufCatPrintf(s, "%.2f%c", d, units[u]);
+}

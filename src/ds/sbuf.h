@@ -57,6 +57,9 @@ void sbufSetLen(sbuf *s, size_t len);
 /* Shrinks capacity to the length when it wastes more than 10%. */
 sbuf *sbufShrink(sbuf *s);
 void sbufFree(sbuf *s);
+/* Appends 'n' bytes the way INFO prints sizes ("512B", "1.50K", "2.00M",
+ * up to "P"); returns the possibly moved 's'. */
+sbuf *sbufCatHumanBytes(sbuf *s, unsigned long long n);
 /* Total allocated bytes (for MEMORY USAGE). */
 size_t sbufAllocSize(const sbuf *s);
 

@@ -28,7 +28,6 @@
 #include "core/propagate.h"
 #include "net/conn.h"
 #include "net/reply.h"
-#include "server/info.h"
 
 const scriptFlagName scriptFlagNames[] = {
     {SCRIPT_FLAG_NO_WRITES, "no-writes"},
@@ -221,7 +220,7 @@ sbuf *scriptingCatInfoMemory(sbuf *s) {
     size_t scriptsEval = evalScriptsMemory(), functionsMem = functionsMemoryOverhead();
     s = sbufCatPrintf(s, "used_memory_lua:%zu\r\nused_memory_vm_eval:%zu\r\n", vmEval, vmEval);
     s = sbufCatStr(s, "used_memory_lua_human:");
-    s = catHumanBytes(s, vmEval);
+    s = sbufCatHumanBytes(s, vmEval);
     s = sbufCatPrintf(s,
                       "\r\nused_memory_scripts_eval:%zu\r\nnumber_of_cached_scripts:%zu\r\n"
                       "number_of_functions:%zu\r\nnumber_of_libraries:%zu\r\n"
@@ -229,11 +228,11 @@ sbuf *scriptingCatInfoMemory(sbuf *s) {
                       scriptsEval, evalScriptCount(), functionsCount(), functionsLibraryCount(),
                       vmFunctions, vmEval + vmFunctions);
     s = sbufCatStr(s, "used_memory_vm_total_human:");
-    s = catHumanBytes(s, vmEval + vmFunctions);
+    s = sbufCatHumanBytes(s, vmEval + vmFunctions);
     s = sbufCatPrintf(s, "\r\nused_memory_functions:%zu\r\nused_memory_scripts:%zu\r\n",
                       functionsMem, scriptsEval + functionsMem);
     s = sbufCatStr(s, "used_memory_scripts_human:");
-    s = catHumanBytes(s, scriptsEval + functionsMem);
+    s = sbufCatHumanBytes(s, scriptsEval + functionsMem);
     return sbufCatStr(s, "\r\n");
 }
 

@@ -792,9 +792,8 @@ void configResetStatCommand(client *c) {
     addReplyOK(c);
 }
 
-/* Appends 'v' to 's' as one config-file word, quoted when it must be. */
-static sbuf *catConfigWord(sbuf *s, const char *v, size_t len) {
-    bool plain = len > 0;
+sbuf *configCatWord(sbuf *s, const char *v, size_t len, bool quote) {
+    bool plain = len > 0 && !quote;
     for (size_t j = 0; j < len && plain; j++) {
         unsigned char ch = (unsigned char)v[j];
         if (ch <= ' ' || ch >= 127 || ch == '"' || ch == '\'' || ch == '\\') plain = false;
@@ -826,7 +825,7 @@ static sbuf *catConfigLine(sbuf *s, const configEntry *e) {
     if (e->kind == CT_SPECIAL && v->len)
         s = sbufCat(s, v->buf, v->len); /* already a list of words (bind, save) */
     else
-        s = catConfigWord(s, v->buf, v->len);
+        s = configCatWord(s, v->buf, v->len, false);
     sbufFree(v);
     return sbufCat(s, "\n", 1);
 }

@@ -20,6 +20,13 @@ void configInitDefaults(void);
 void configLoadText(const char *text, const char *origin);
 /* Reads 'path' and applies it; exits on error. */
 void configLoadFile(const char *path, sbuf **text);
+/* Appends 'v' ('len' bytes) to 's' as one config-file word that
+ * configLoadText reads back byte for byte: as is when it is plain and
+ * 'quote' is false, otherwise double-quoted with \" \\ \n \r \t \xHH escapes (an empty
+ * value is "").  Returns the possibly moved 's'.  CONFIG REWRITE and the
+ * command-line options (main.c, 'quote' true: Redis quotes every option
+ * argument, and its errors show them so) both write words through it. */
+sbuf *configCatWord(sbuf *s, const char *v, size_t len, bool quote);
 /* True when 'c' connects from this machine (loopback or Unix socket). */
 bool clientIsLocal(const client *c);
 /* Whether a no/yes/local setting (0/1/2: enable-debug-command,

@@ -123,18 +123,6 @@ static long long metricRate(int m) {
 
 /* ---- helpers ---- */
 
-sbuf *catHumanBytes(sbuf *s, unsigned long long n) {
-    static const char units[] = "KMGTP";
-    if (n < 1024) return sbufCatPrintf(s, "%lluB", n);
-    double d = (double)n / 1024;
-    int u = 0;
-    while (d >= 1024 && u < 4) {
-        d /= 1024;
-        u++;
-    }
-    return sbufCatPrintf(s, "%.2f%c", d, units[u]);
-}
-
 size_t processRss(void) {
     int fd = open("/proc/self/statm", O_RDONLY);
     if (fd == -1) return 0;
@@ -154,7 +142,7 @@ static sbuf *catField(sbuf *s, const char *name, long long v) {
 
 static sbuf *catHumanField(sbuf *s, const char *name, unsigned long long v) {
     s = sbufCatPrintf(s, "%s:%llu\r\n%s_human:", name, v, name);
-    s = catHumanBytes(s, v);
+    s = sbufCatHumanBytes(s, v);
     return sbufCat(s, "\r\n", 2);
 }
 

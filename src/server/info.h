@@ -13,8 +13,6 @@
 void infoRecordStartup(void);
 /* Takes one sample for the instantaneous_* rates; call from the cron. */
 void infoCronSample(void);
-/* Appends "<n>B", "<n.nn>K", "M", "G"... as Redis's *_human fields. */
-sbuf *catHumanBytes(sbuf *s, unsigned long long n);
 /* Where memory goes, for INFO memory and MEMORY STATS. */
 typedef struct memoryReport {
     size_t used, peak, startup, rss;

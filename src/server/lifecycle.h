@@ -19,8 +19,6 @@ void runServer(void);
 int prepareForShutdown(int flags);
 /* Frees everything and exits with 'code'. */
 void exitServer(int code) __attribute__((noreturn));
-/* Registers each data type's operations with object.c. */
-void registerTypes(void);
 /* Applies a new maxclients (CONFIG SET): fd limit and event loop size. */
 int applyMaxclients(const char **err);
 /* Frees strings the config owns (shutdown). */

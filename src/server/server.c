@@ -25,6 +25,7 @@
 #include "net/conn.h"
 #include "server/info.h"
 #include "server/lifecycle.h"
+#include "types/registry.h"
 #include "server/slowlog.h"
 #include "script/script.h"
 

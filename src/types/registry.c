@@ -4,7 +4,7 @@
  * hands its objTypeOps to object.c.  Strings need none (object.c handles
  * them directly).
  */
-#include "server/lifecycle.h"
+#include "types/registry.h"
 #include "server/server.h"
 #include "types/list.h"
 #include "types/stream.h"
