@@ -18,7 +18,7 @@
  * A 16-byte key with a 32-byte value takes 63 bytes, i.e. one 64-byte
  * allocator slot, against ~120 bytes across four allocations in Redis.
  * Changing the expire flag or a string's size re-allocates the kvobj; the
- * caller then swaps it into the keyspace (dbReplaceKv).  Collection values
+ * caller then swaps it into the keyspace (dbReplace, core/db.h).  Collection values
  * are changed in place through kvSetPtr, which never moves the kvobj.
  *
  * Type and encoding numbers are Redis's (they appear in RDB and DEBUG).

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  *
- * chunklist implementation.  See chunklist.h for the layout and the entry
- * encoding.
+ * chunklist implementation: chunks, their links and limits, pushes, pops,
+ * rebuilding, the list API and iteration.  See chunklist.h for the layout
+ * and the entry encoding, ds/clcodec.c for the entry primitives.
  *
  * Inside a chunk, entries are numbered 0..count-1 and grouped: group 0 is
  * entries [0, h) and starts at 'start'; group g >= 1 is entries
@@ -25,6 +26,7 @@
  * insert costs), which also splits the chunk when it overflows.
  */
 #include "ds/chunklist.h"
+#include "ds/clchunk.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,360 +34,6 @@
 
 #include "ds/alloc.h"
 #include "ds/numfmt.h"
-
-struct clChunk {
-    clChunk *prev, *next;
-    uint16_t *cps;   /* offsets of the first entries of groups 1..groups-1 */
-    uint32_t cap;    /* bytes in data[] */
-    uint32_t start;  /* live entries are data[start, end) */
-    uint32_t end;
-    uint32_t last;   /* offset of the last entry (when count > 0) */
-    uint32_t count;  /* entries */
-    uint16_t groups; /* checkpoint groups (0 when empty) */
-    uint8_t h;       /* entries in group 0 */
-    unsigned char data[];
-};
-
-#define K CL_GROUP
-#define HDR (sizeof(clChunk))
-/* Byte limit for count-limited chunks (Redis's SIZE_SAFETY_LIMIT). */
-#define SAFETY_BYTES 8192
-#define FILL_MAX 32767
-/* Checkpoint offsets are 16-bit: chunks with several entries stay below. */
-#define CP_MAX 0xFFFF
-/* Prefix-coded entries: 111111pp pppsssss <s bytes>. */
-#define DELTA_MAX_PREFIX 31
-#define DELTA_MAX_SUFFIX 31
-
-/* ---- entry encoding ---- */
-
-typedef struct enc {
-    unsigned char hdr[9];
-    uint32_t hlen;
-    const unsigned char *payload;
-    size_t plen;
-} enc;
-
-/* An element while it moves between encodings: a string (str != NULL)
- * or the integer 'val'. */
-typedef struct item {
-    const unsigned char *str;
-    size_t len;
-    long long val;
-} item;
-
-static inline uint32_t rd16(const unsigned char *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8; }
-
-static inline uint32_t rd32(const unsigned char *p) {
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static inline uint64_t rd64(const unsigned char *p) {
-    return (uint64_t)rd32(p) | (uint64_t)rd32(p + 4) << 32;
-}
-
-static inline void wr32(unsigned char *p, uint32_t v) {
-    p[0] = (unsigned char)v;
-    p[1] = (unsigned char)(v >> 8);
-    p[2] = (unsigned char)(v >> 16);
-    p[3] = (unsigned char)(v >> 24);
-}
-
-/* Sign-extends the low 'bits' bits of 'raw'. */
-static inline long long signExtend(uint64_t raw, int bits) {
-    uint64_t m = 1ULL << (bits - 1);
-    return (long long)((raw ^ m) - m);
-}
-
-static void encodeInt(enc *e, long long v) {
-    uint64_t u = (uint64_t)v;
-    e->payload = NULL;
-    e->plen = 0;
-    if (v >= 0 && v <= 127) {
-        e->hdr[0] = (unsigned char)v;
-        e->hlen = 1;
-    } else if (v >= -4096 && v <= 4095) {
-        u &= 0x1FFF;
-        e->hdr[0] = (unsigned char)(0xC0 | (u >> 8));
-        e->hdr[1] = (unsigned char)u;
-        e->hlen = 2;
-    } else if (v >= -(1LL << 19) && v < (1LL << 19)) {
-        u &= 0xFFFFF;
-        e->hdr[0] = (unsigned char)(0xE0 | (u >> 16));
-        e->hdr[1] = (unsigned char)(u >> 8);
-        e->hdr[2] = (unsigned char)u;
-        e->hlen = 3;
-    } else if (v >= -(1LL << 26) && v < (1LL << 26)) {
-        u &= 0x7FFFFFF;
-        e->hdr[0] = (unsigned char)(0xF0 | (u >> 24));
-        e->hdr[1] = (unsigned char)(u >> 16);
-        e->hdr[2] = (unsigned char)(u >> 8);
-        e->hdr[3] = (unsigned char)u;
-        e->hlen = 4;
-    } else if (v >= INT32_MIN && v <= INT32_MAX) {
-        e->hdr[0] = 0xF8;
-        wr32(e->hdr + 1, (uint32_t)u);
-        e->hlen = 5;
-    } else {
-        e->hdr[0] = 0xF9;
-        wr32(e->hdr + 1, (uint32_t)u);
-        wr32(e->hdr + 5, (uint32_t)(u >> 32));
-        e->hlen = 9;
-    }
-}
-
-/* Encodes 's' as a string entry, never as an integer. */
-static void encodeRawStr(enc *e, const void *s, size_t len) {
-    e->payload = s;
-    e->plen = len;
-    if (len < 64) {
-        e->hdr[0] = (unsigned char)(0x80 | len);
-        e->hlen = 1;
-    } else if (len <= 0xFFFF) {
-        e->hdr[0] = 0xFA;
-        e->hdr[1] = (unsigned char)len;
-        e->hdr[2] = (unsigned char)(len >> 8);
-        e->hlen = 3;
-    } else {
-        e->hdr[0] = 0xFB;
-        wr32(e->hdr + 1, (uint32_t)len);
-        e->hlen = 5;
-    }
-}
-
-static inline uint32_t encSize(const enc *e) { return e->hlen + (uint32_t)e->plen; }
-
-static inline void encWrite(unsigned char *p, const enc *e) {
-    memcpy(p, e->hdr, e->hlen);
-    if (e->plen) memcpy(p + e->hlen, e->payload, e->plen);
-}
-
-/* Total bytes of the (well-formed) entry at 'p'. */
-static inline uint32_t entrySize(const unsigned char *p) {
-    unsigned t = p[0];
-    if (t < 0x80) return 1;
-    if (t < 0xC0) return 1 + (t & 0x3F);
-    if (t < 0xE0) return 2;
-    if (t < 0xF0) return 3;
-    if (t < 0xF8) return 4;
-    switch (t) {
-        case 0xF8: return 5;
-        case 0xF9: return 9;
-        case 0xFA: return 3 + rd16(p + 1);
-        case 0xFB: return 5 + rd32(p + 1);
-        default: return 2 + (p[1] & 31u); /* prefix-coded string */
-    }
-}
-
-/* Decodes the full (not prefix-coded) entry at 'p' into 'e' and returns
- * its total size. */
-static inline uint32_t entryDecode(const unsigned char *p, clEntry *e) {
-    unsigned t = p[0];
-    if (t < 0x80) {
-        e->str = NULL;
-        e->val = t;
-        return 1;
-    }
-    if (t < 0xC0) {
-        e->str = p + 1;
-        e->len = t & 0x3F;
-        return 1 + (uint32_t)e->len;
-    }
-    e->str = NULL;
-    if (t < 0xE0) {
-        e->val = signExtend((uint64_t)(t & 0x1F) << 8 | p[1], 13);
-        return 2;
-    }
-    if (t < 0xF0) {
-        e->val = signExtend((uint64_t)(t & 0x0F) << 16 | (uint64_t)p[1] << 8 | p[2], 20);
-        return 3;
-    }
-    if (t < 0xF8) {
-        e->val = signExtend(
-            (uint64_t)(t & 0x07) << 24 | (uint64_t)p[1] << 16 | (uint64_t)p[2] << 8 | p[3], 27);
-        return 4;
-    }
-    switch (t) {
-        case 0xF8: e->val = (int32_t)rd32(p + 1); return 5;
-        case 0xF9: e->val = (long long)rd64(p + 1); return 9;
-        case 0xFA:
-            e->str = p + 3;
-            e->len = rd16(p + 1);
-            return 3 + (uint32_t)e->len;
-        default:
-            e->str = p + 5;
-            e->len = rd32(p + 1);
-            return 5 + (uint32_t)e->len;
-    }
-}
-
-bool clBytesValid(const unsigned char *p, size_t len, size_t *count) {
-    size_t n = 0, off = 0;
-    while (off < len) {
-        unsigned t = p[off];
-        size_t left = len - off, need;
-        if (t < 0x80) {
-            need = 1;
-        } else if (t < 0xC0) {
-            need = 1 + (t & 0x3F);
-        } else if (t < 0xE0) {
-            need = 2;
-        } else if (t < 0xF0) {
-            need = 3;
-        } else if (t < 0xF8) {
-            need = 4;
-        } else if (t == 0xF8) {
-            need = 5;
-        } else if (t == 0xF9) {
-            need = 9;
-        } else if (t == 0xFA) {
-            if (left < 3) return false;
-            need = 3 + (size_t)rd16(p + off + 1);
-        } else if (t == 0xFB) {
-            if (left < 5) return false;
-            need = 5 + (size_t)rd32(p + off + 1);
-        } else {
-            if (left < 2) return false;
-            need = 2 + (size_t)(p[off + 1] & 31u);
-        }
-        if (need > left) return false;
-        off += need;
-        n++;
-    }
-    *count = n;
-    return true;
-}
-
-/* ---- chunk groups ---- */
-
-static inline uint32_t groupOf(const clChunk *c, uint32_t i) {
-    return i < c->h ? 0 : 1 + (i - c->h) / K;
-}
-
-static inline uint32_t groupFirst(const clChunk *c, uint32_t g) {
-    return g == 0 ? 0 : c->h + (g - 1) * K;
-}
-
-static inline uint32_t groupStart(const clChunk *c, uint32_t g) {
-    return g == 0 ? c->start : c->cps[g - 1];
-}
-
-static inline uint32_t groupSize(const clChunk *c, uint32_t g) {
-    uint32_t first = groupFirst(c, g), size = g == 0 ? c->h : K;
-    return first + size > c->count ? c->count - first : size;
-}
-
-/* Offset of entry 'i' (< count): its group's start plus a short walk. */
-static uint32_t offsetOf(const clChunk *c, uint32_t i) {
-    uint32_t g = groupOf(c, i);
-    uint32_t off = groupStart(c, g);
-    for (uint32_t k = groupFirst(c, g); k < i; k++) off += entrySize(c->data + off);
-    return off;
-}
-
-/* Capacity of the checkpoint array for 'n' stored offsets: powers of two,
- * so adding one group reallocates only at the boundaries. */
-static uint32_t cpsCapFor(uint32_t n) {
-    if (n == 0) return 0;
-    uint32_t cap = 4;
-    while (cap < n) cap <<= 1;
-    return cap;
-}
-
-static void cpsResize(clChunk *c, uint32_t oldN, uint32_t newN) {
-    uint32_t oc = cpsCapFor(oldN), nc = cpsCapFor(newN);
-    if (oc == nc) return;
-    if (nc == 0) {
-        tfree(c->cps);
-        c->cps = NULL;
-        return;
-    }
-    c->cps = trealloc(c->cps, nc * sizeof(uint16_t));
-}
-
-static void panicCheckpoint(uint32_t off) {
-    fprintf(stderr, "chunklist: checkpoint offset %u beyond 64 KiB\n", off);
-    abort();
-}
-
-static inline void cpSet(clChunk *c, uint32_t slot, uint32_t off) {
-    /* Only chunks with several entries have checkpoints, and those are
-     * never bigger than 64 KiB. */
-    if (off > CP_MAX) panicCheckpoint(off);
-    c->cps[slot] = (uint16_t)off;
-}
-
-
-static inline bool isGroupFirst(const clChunk *c, uint32_t i) {
-    return i == 0 || (i >= c->h && (i - c->h) % K == 0);
-}
-
-/* ---- prefix coding ---- */
-
-static inline bool isDelta(const unsigned char *p) { return p[0] >= 0xFC; }
-
-/* Decodes the entry at 'off' of 'c', whose group's first entry is at
- * 'head'.  A prefix-coded value is assembled in e->buf. */
-static inline uint32_t decodeAt(const clChunk *c, uint32_t off, uint32_t head, clEntry *e) {
-    const unsigned char *p = c->data + off;
-    if (!isDelta(p)) return entryDecode(p, e);
-    uint32_t pl = (uint32_t)(p[0] & 3u) << 3 | (uint32_t)(p[1] >> 5), sl = p[1] & 31u;
-    clEntry h;
-    entryDecode(c->data + head, &h);
-    memcpy(e->buf, h.str, pl);
-    memcpy(e->buf + pl, p + 2, sl);
-    e->str = e->buf;
-    e->len = pl + sl;
-    return 2 + sl;
-}
-
-/* Encodes the string 'it' relative to the full entry at 'headEntry' when
- * that is shorter than storing it whole.  Returns true when it did. */
-static bool encodeDelta(enc *e, const unsigned char *headEntry, const item *it) {
-    clEntry h;
-    entryDecode(headEntry, &h);
-    if (!h.str || !it->str) return false;
-    size_t max = h.len < it->len ? h.len : it->len;
-    if (max > DELTA_MAX_PREFIX) max = DELTA_MAX_PREFIX;
-    size_t pl = 0;
-    while (pl < max && h.str[pl] == it->str[pl]) pl++;
-    /* Two header bytes against one: worth it from a 2-byte prefix on. */
-    if (pl < 2 || it->len - pl > DELTA_MAX_SUFFIX) return false;
-    e->hdr[0] = (unsigned char)(0xFC | (pl >> 3));
-    e->hdr[1] = (unsigned char)((pl & 7) << 5 | (it->len - pl));
-    e->hlen = 2;
-    e->payload = it->str + pl;
-    e->plen = it->len - pl;
-    return true;
-}
-
-static void itemFromBytes(item *it, const void *s, size_t len) {
-    long long v;
-    if (len && len <= 20 && numStrToLL(s, len, &v)) {
-        it->str = NULL;
-        it->val = v;
-    } else {
-        it->str = s;
-        it->len = len;
-    }
-}
-
-/* The full (stand-alone) encoding of 'it'. */
-static void encodeItem(enc *e, const item *it) {
-    if (it->str)
-        encodeRawStr(e, it->str, it->len);
-    else
-        encodeInt(e, it->val);
-}
-
-/* The encoding of 'it' as the next entry at the tail of 'c': prefix-coded
- * inside a group >= 1 when that is shorter, full otherwise. */
-static void encodeForTail(const clChunk *c, enc *e, const item *it) {
-    if (c->groups >= 2 && (c->count - c->h) % K != 0 &&
-        encodeDelta(e, c->data + c->cps[c->groups - 2], it))
-        return;
-    encodeItem(e, it);
-}
 
 /* ---- limits from the fill ---- */
 
@@ -503,7 +151,9 @@ static inline bool chunkAllows(const chunklist *l, const clChunk *c, uint32_t n)
 /* ---- group 0 recoding ---- */
 
 /* Offset where group 0 ends. */
-static inline uint32_t group0End(const clChunk *c) { return c->groups >= 2 ? c->cps[0] : c->end; }
+static inline uint32_t group0End(const clChunk *c) {
+    return c->groups >= 2 ? c->cps[0] : c->end;
+}
 
 /* Rewrites group 0 with 'recode' applied to every entry but the first,
  * right-aligned to where the group ends (so later groups do not move).
@@ -537,7 +187,7 @@ static uint32_t recodeCompress(const clChunk *c, uint32_t off, unsigned char *ou
     uint32_t sz = entryDecode(c->data + off, &e);
     item it = {e.str, e.len, e.val};
     enc d;
-    if (encodeDelta(&d, c->data + c->start, &it)) {
+    if (clEncodeDelta(&d, c->data + c->start, &it)) {
         encWrite(out, &d);
         return encSize(&d);
     }
@@ -553,7 +203,7 @@ static uint32_t recodeExpand(const clChunk *c, uint32_t off, unsigned char *out)
         return sz;
     }
     enc f;
-    encodeRawStr(&f, e.str, e.len);
+    clEncodeRawStr(&f, e.str, e.len);
     encWrite(out, &f);
     return encSize(&f);
 }
@@ -574,7 +224,7 @@ static void compressGroup0(clChunk *c) {
             entryDecode(c->data + off, &e);
             item it = {e.str, e.len, e.val};
             enc d;
-            newSize += encodeDelta(&d, c->data + c->start, &it) ? encSize(&d) : sz;
+            newSize += clEncodeDelta(&d, c->data + c->start, &it) ? encSize(&d) : sz;
         }
         off += sz;
     }
@@ -624,7 +274,7 @@ static void chunkPushHead(clChunk *c, const enc *e) {
     } else {
         /* Group 0 is full: the new entry opens a new group 0. */
         uint32_t stored = c->groups - 1u;
-        cpsResize(c, stored, stored + 1);
+        clCpsResize(c, stored, stored + 1);
         memmove(c->cps + 1, c->cps, stored * sizeof(uint16_t));
         cpSet(c, 0, oldStart);
         c->groups++;
@@ -646,7 +296,7 @@ static void chunkPushTail(clChunk *c, const enc *e) {
         c->h++;
     } else if ((idx - c->h) % K == 0) {
         uint32_t stored = c->groups - 1u;
-        cpsResize(c, stored, stored + 1);
+        clCpsResize(c, stored, stored + 1);
         cpSet(c, stored, off);
         c->groups++;
     }
@@ -655,7 +305,7 @@ static void chunkPushTail(clChunk *c, const enc *e) {
 }
 
 static void chunkMakeEmpty(clChunk *c) {
-    cpsResize(c, c->groups ? c->groups - 1u : 0, 0);
+    clCpsResize(c, c->groups ? c->groups - 1u : 0, 0);
     c->groups = 0;
     c->h = 0;
     c->last = c->start;
@@ -677,7 +327,7 @@ static clChunk *chunkPopHead(chunklist *l, clChunk *c) {
     /* Group 0 is gone; group 1 (which starts at 'start') takes over. */
     uint32_t stored = c->groups - 1u;
     memmove(c->cps, c->cps + 1, (stored - 1) * sizeof(uint16_t));
-    cpsResize(c, stored, stored - 1);
+    clCpsResize(c, stored, stored - 1);
     c->groups--;
     c->h = (uint8_t)(c->groups == 1 ? c->count : K);
     return expandGroup0(l, c);
@@ -695,10 +345,10 @@ static void chunkPopTail(clChunk *c) {
         c->h--;
     } else if (idx == groupFirst(c, c->groups - 1u)) {
         uint32_t stored = c->groups - 1u;
-        cpsResize(c, stored, stored - 1);
+        clCpsResize(c, stored, stored - 1);
         c->groups--;
     }
-    c->last = offsetOf(c, c->count - 1);
+    c->last = clOffsetOf(c, c->count - 1);
 }
 
 /* ---- rebuilding: decode values, append them into fresh chunks ---- */
@@ -759,7 +409,7 @@ static void collectItems(const clChunk *c, itemVec *iv) {
 
 static size_t fullSize(const item *it) {
     enc e;
-    encodeItem(&e, it);
+    clEncodeItem(&e, it);
     return encSize(&e);
 }
 
@@ -770,7 +420,8 @@ static clChunk *buildChunks(chunklist *l, clChunk *after, const item *items, siz
     size_t i = 0;
     while (i < n) {
         size_t est = fullSize(&items[i]);
-        for (size_t j = i + 1; j < n && est < maxDataOf(l); j++) est += fullSize(&items[j]);
+        for (size_t j = i + 1; j < n && est < maxDataOf(l); j++)
+            est += fullSize(&items[j]);
         if (est > maxDataOf(l)) {
             size_t first = fullSize(&items[i]);
             est = first > maxDataOf(l) ? first : maxDataOf(l);
@@ -779,7 +430,7 @@ static clChunk *buildChunks(chunklist *l, clChunk *after, const item *items, siz
         linkAfter(l, after, c);
         do {
             enc e;
-            encodeForTail(c, &e, &items[i]);
+            clEncodeForTail(c, &e, &items[i]);
             uint32_t sz = encSize(&e);
             if (c->count && !chunkAllows(l, c, sz)) break;
             c = chunkRoom(l, c, CL_TAIL, sz);
@@ -855,7 +506,9 @@ chunklist *clCreate(int fill) {
     return l;
 }
 
-size_t clChunkDataLimit(const chunklist *l) { return maxDataOf(l); }
+size_t clChunkDataLimit(const chunklist *l) {
+    return maxDataOf(l);
+}
 
 void clRelease(chunklist *l) {
     if (!l) return;
@@ -884,8 +537,9 @@ chunklist *clDup(const chunklist *l) {
         n->groups = c->groups;
         if (c->groups > 1) {
             uint32_t stored = c->groups - 1u;
-            n->cps = tmalloc(cpsCapFor(stored) * sizeof(uint16_t));
-            for (uint32_t g = 0; g < stored; g++) n->cps[g] = (uint16_t)(c->cps[g] - c->start);
+            n->cps = tmalloc(clCpsCapFor(stored) * sizeof(uint16_t));
+            for (uint32_t g = 0; g < stored; g++)
+                n->cps[g] = (uint16_t)(c->cps[g] - c->start);
         }
         linkAfter(d, d->tail, n);
     }
@@ -919,7 +573,7 @@ static clChunk *findChunk(const chunklist *l, size_t idx, uint32_t *local) {
  * false (and changes nothing) when they do not. */
 static bool chunkAppendItem(chunklist *l, clChunk *c, const item *it) {
     enc e;
-    encodeForTail(c, &e, it);
+    clEncodeForTail(c, &e, it);
     uint32_t n = encSize(&e);
     if (!chunkAllows(l, c, n)) return false;
     c = chunkRoom(l, c, CL_TAIL, n);
@@ -936,7 +590,7 @@ static void pushItem(chunklist *l, int where, const item *it) {
         return;
     }
     enc e;
-    encodeItem(&e, it);
+    clEncodeItem(&e, it);
     uint32_t n = encSize(&e);
     if (c && chunkAllows(l, c, n)) {
         c = chunkRoom(l, c, CL_HEAD, n);
@@ -949,7 +603,7 @@ static void pushItem(chunklist *l, int where, const item *it) {
 
 void clPush(chunklist *l, int where, const void *s, size_t len) {
     item it;
-    itemFromBytes(&it, s, len);
+    clItemFromBytes(&it, s, len);
     pushItem(l, where, &it);
 }
 
@@ -983,13 +637,13 @@ bool clIndex(const chunklist *l, long long idx, clEntry *e) {
     if (idx < 0 || (size_t)idx >= l->count) return false;
     uint32_t j;
     const clChunk *c = findChunk(l, (size_t)idx, &j);
-    decodeAt(c, offsetOf(c, j), groupStart(c, groupOf(c, j)), e);
+    decodeAt(c, clOffsetOf(c, j), groupStart(c, groupOf(c, j)), e);
     return true;
 }
 
 void clInsertAt(chunklist *l, size_t idx, const void *s, size_t len) {
     item it;
-    itemFromBytes(&it, s, len);
+    clItemFromBytes(&it, s, len);
     if (idx == 0 || idx == l->count) {
         pushItem(l, idx == 0 ? CL_HEAD : CL_TAIL, &it);
         return;
@@ -1014,7 +668,7 @@ void clReplaceAt(chunklist *l, size_t idx, const void *s, size_t len) {
     itemVec iv;
     itemVecInit(&iv, c, NULL, 0);
     collectItems(c, &iv);
-    itemFromBytes(&iv.v[j], s, len);
+    clItemFromBytes(&iv.v[j], s, len);
     replaceRun(l, c, c, iv.v, iv.n, NULL);
     itemVecFree(&iv);
 }
@@ -1166,7 +820,7 @@ void clIterInit(clIter *it, const chunklist *l, size_t idx, int dir) {
     it->c = findChunk(l, idx, &j);
     it->idx = j;
     if (dir == CL_HEAD) {
-        it->off = offsetOf(it->c, j);
+        it->off = clOffsetOf(it->c, j);
         it->head = groupStart(it->c, groupOf(it->c, j));
     }
 }
@@ -1211,7 +865,7 @@ bool clIterNext(clIter *it, clEntry *e) {
 
 size_t clEncodedSize(const void *s, size_t len) {
     item it;
-    itemFromBytes(&it, s, len);
+    clItemFromBytes(&it, s, len);
     return fullSize(&it);
 }
 

@@ -58,14 +58,12 @@ typedef struct db {
 
 #define CLIENT_CLOSE_AFTER_REPLY (1 << 0)
 #define CLIENT_CLOSE_ASAP (1 << 1)
-#define CLIENT_PENDING_WRITE (1 << 2)
 #define CLIENT_AUTHENTICATED (1 << 3)
 #define CLIENT_REPLY_OFF (1 << 4)
 #define CLIENT_REPLY_SKIP_NEXT (1 << 5)
 #define CLIENT_REPLY_SKIP (1 << 6)
 #define CLIENT_UNIX_SOCKET (1 << 7)
 #define CLIENT_NO_EVICT (1 << 8)
-#define CLIENT_PROTECTED (1 << 9)  /* in use by a handler: defer freeing */
 #define CLIENT_FAKE (1 << 10)      /* no socket (scripts, AOF loading) */
 #define CLIENT_EXECUTING (1 << 11)
 #define CLIENT_DENY_BLOCKING (1 << 12) /* inside EXEC or a script: blocking commands don't block */
@@ -265,8 +263,6 @@ typedef struct serverState {
     char *configfile;   /* absolute path, or NULL */
     bool lazyfreeLazyUserDel, lazyfreeLazyUserFlush;
     long long maxmemory;
-    char *saveParams; /* accepted for compatibility until persistence lands */
-    bool appendonly;
     long long slowlogLogSlowerThan;
     long long slowlogMaxLen;
     int activeExpireEnabled;
@@ -286,21 +282,17 @@ typedef struct serverState {
     client *currentClient;
     uint64_t nextClientId;
     long long unixtimeMs; /* cached at each event loop iteration */
-    long long monoUs;
     uint32_t lruclock;
     long long cronloops;
     volatile int shutdownAsap;
     /* While a script past busy-reply-threshold lets events be served:
      * the -BUSY text other clients' commands get (set by script/). */
     const char *busyReply;
-    int shutdownFlags;
     /* Changes to the dataset (one per key or element changed, as Redis
      * counts them): save rules and INFO rdb_changes_since_last_save read
      * it, and a command that moved it gets propagated (core/propagate.h). */
     long long dirty;
     serverStats stat;
-    char *executable;
-    char **execArgv;
 } serverState;
 
 extern serverState server;
