@@ -57,7 +57,8 @@ void aclSetuserCommand(client *c) {
     setuser(c);
     /* Rules may hold passwords: the slow log and MONITOR show none of the
      * arguments (as Redis, the user name included). */
-    for (int j = 2; j < c->argc; j++) commandRedactArg(c, j);
+    for (int j = 2; j < c->argc; j++)
+        commandRedactArg(c, j);
 }
 
 void aclDeluserCommand(client *c) {
@@ -116,22 +117,14 @@ void aclGetuserCommand(client *c) {
         addReplyNull(c);
         return;
     }
-    static const struct {
-        const char *name;
-        uint32_t flag;
-    } flagNames[] = {{"on", ACL_USER_ENABLED},
-                     {"off", ACL_USER_DISABLED},
-                     {"nopass", ACL_USER_NOPASS},
-                     {"skip-sanitize-payload", ACL_USER_SKIP_SANITIZE},
-                     {"sanitize-payload", ACL_USER_SANITIZE}};
     addReplyMapLen(c, 6);
     addReplyBulkCStr(c, "flags");
     long long nflags = 0;
-    for (size_t j = 0; j < sizeof(flagNames) / sizeof(flagNames[0]); j++)
-        if (u->flags & flagNames[j].flag) nflags++;
+    for (int j = 0; j < ACL_NUM_USER_FLAG_NAMES; j++)
+        if (u->flags & aclUserFlagNames[j].flag) nflags++;
     addReplySetLen(c, nflags);
-    for (size_t j = 0; j < sizeof(flagNames) / sizeof(flagNames[0]); j++)
-        if (u->flags & flagNames[j].flag) addReplyBulkCStr(c, flagNames[j].name);
+    for (int j = 0; j < ACL_NUM_USER_FLAG_NAMES; j++)
+        if (u->flags & aclUserFlagNames[j].flag) addReplyBulkCStr(c, aclUserFlagNames[j].name);
     addReplyBulkCStr(c, "passwords");
     addReplyArrayLen(c, u->numPasswords);
     for (int j = 0; j < u->numPasswords; j++)

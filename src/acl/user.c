@@ -371,19 +371,20 @@ aclUser **aclSwapUsers(aclUser **users, int n, int *oldCount) {
     return old;
 }
 
+const aclFlagName aclUserFlagNames[ACL_NUM_USER_FLAG_NAMES] = {
+    {"on", ACL_USER_ENABLED},
+    {"off", ACL_USER_DISABLED},
+    {"nopass", ACL_USER_NOPASS},
+    {"skip-sanitize-payload", ACL_USER_SKIP_SANITIZE},
+    {"sanitize-payload", ACL_USER_SANITIZE},
+};
+
 const sbuf *aclUserDescription(aclUser *u) {
     if (u->description) return u->description;
-    static const struct {
-        const char *name;
-        uint32_t flag;
-    } flagNames[] = {{"on", ACL_USER_ENABLED},
-                     {"off", ACL_USER_DISABLED},
-                     {"nopass", ACL_USER_NOPASS},
-                     {"skip-sanitize-payload", ACL_USER_SKIP_SANITIZE},
-                     {"sanitize-payload", ACL_USER_SANITIZE}};
     sbuf *d = sbufNewCap(128);
-    for (size_t j = 0; j < sizeof(flagNames) / sizeof(flagNames[0]); j++)
-        if (u->flags & flagNames[j].flag) d = sbufCatPrintf(d, "%s ", flagNames[j].name);
+    for (int j = 0; j < ACL_NUM_USER_FLAG_NAMES; j++)
+        if (u->flags & aclUserFlagNames[j].flag)
+            d = sbufCatPrintf(d, "%s ", aclUserFlagNames[j].name);
     for (int j = 0; j < u->numPasswords; j++) {
         d = sbufCat(d, "#", 1);
         d = sbufCat(d, u->passwords[j], ACL_HASH_LEN);

@@ -153,6 +153,15 @@ aclUser **aclSwapUsers(aclUser **users, int n, int *oldCount);
 
 /* ---- selectors (acl/selector.c) ---- */
 
+/* The user flags in the order ACL GETUSER and ACL LIST show them, with
+ * the word each one is written as. */
+typedef struct aclFlagName {
+    const char *name;
+    uint32_t flag;
+} aclFlagName;
+#define ACL_NUM_USER_FLAG_NAMES 5
+extern const aclFlagName aclUserFlagNames[ACL_NUM_USER_FLAG_NAMES];
+
 aclSelector *aclSelectorCreate(uint32_t flags);
 aclSelector *aclSelectorDup(const aclSelector *s);
 void aclSelectorFree(aclSelector *s);
